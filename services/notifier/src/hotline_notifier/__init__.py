@@ -1,0 +1,1 @@
+"""Hotline notifier service."""

@@ -1,0 +1,1 @@
+"""Hotline sla-timer service."""

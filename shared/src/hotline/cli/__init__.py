@@ -1,0 +1,1 @@
+"""The `hotline` command line: one typer app fronting every sub-command."""

@@ -1,0 +1,47 @@
+"""Entry point of the `hotline` console command.
+
+Each command group lives in its own module that exposes a typer app named `app`;
+this module only mounts them, so adding a group is one line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="hotline",
+    help="Hotline: support tickets, SLA clocks and the local stack.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+# (group name, module holding a typer `app`, help text)
+GROUPS: list[tuple[str, str, str]] = [
+    ("calendar", "hotline.cli.calendar_cmd", "The support calendar: holidays, support-time arithmetic."),
+    ("sla", "hotline.cli.sla_cmd", "SLA policy: deadlines and warnings for a ticket."),
+    ("contracts", "hotline.cli.contracts_cmd", "Event contracts: JSON Schemas and the AsyncAPI document."),
+    ("serve", "hotline.cli.serve_cmd", "Run one Hotline service in the foreground."),
+]
+
+
+def _mount() -> None:
+    for name, module, help_text in GROUPS:
+        sub = importlib.import_module(module).app
+        app.add_typer(sub, name=name, help=help_text)
+    run_module = importlib.import_module("hotline.cli.run_cmd")
+    app.command("run", help="Start the whole stack on embedded defaults; Ctrl-C stops it.")(
+        run_module.run
+    )
+
+
+_mount()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
