@@ -1,0 +1,26 @@
+"""Hotline's public event contracts: what subscribers on Kafka can rely on.
+
+Every event is a pydantic model registered under its CloudEvents type
+(`hotline.ticket.opened.v1`, ...) and the topic it travels on. JSON Schemas and
+the AsyncAPI document under `contracts/` at the repository root are generated
+from these models (`hotline contracts generate`); a test fails when they drift.
+Changes are additive; a breaking change is a new `.v2` type.
+"""
+
+from hotline.contracts.base import EventBody
+from hotline.contracts.registry import REGISTRY, ContractType, contract_for, register
+from hotline.contracts.tickets import Attachment, SubmissionRejected, TicketOpened
+from hotline.contracts.notifications import NotificationFailed, NotificationSent
+
+__all__ = [
+    "REGISTRY",
+    "Attachment",
+    "ContractType",
+    "EventBody",
+    "NotificationFailed",
+    "NotificationSent",
+    "SubmissionRejected",
+    "TicketOpened",
+    "contract_for",
+    "register",
+]
