@@ -1,0 +1,97 @@
+"""Following an application's notification log from async code.
+
+eventsourcing's `ApplicationSubscription` blocks, so it runs in a worker thread
+that hands (domain event, position) pairs to the event loop through a bounded
+queue: a slow consumer applies back-pressure instead of buffering without limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+from eventsourcing.application import Application
+from eventsourcing.projection import ApplicationSubscription
+
+_DONE = object()
+
+
+class LogPositions:
+    """How far each follower (relay, dispatcher) got in the log, in the service's own schema."""
+
+    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+        self._pool = pool
+        self._table = f'"{schema}".log_positions'
+
+    async def setup(self) -> None:
+        await self._pool.execute(
+            f"CREATE TABLE IF NOT EXISTS {self._table} "
+            "(follower text PRIMARY KEY, position bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())"
+        )
+
+    async def load(self, follower: str) -> int:
+        value = await self._pool.fetchval(
+            f"SELECT position FROM {self._table} WHERE follower = $1", follower
+        )
+        return int(value or 0)
+
+    async def save(self, follower: str, position: int) -> None:
+        await self._pool.execute(
+            f"INSERT INTO {self._table} (follower, position) VALUES ($1, $2) "
+            "ON CONFLICT (follower) DO UPDATE SET position = EXCLUDED.position, updated_at = now() "
+            f"WHERE {self._table}.position < EXCLUDED.position",
+            follower,
+            position,
+        )
+
+
+async def follow_log(
+    app: Application, after: int, *, batch_size: int = 500, queue_size: int = 2000
+) -> AsyncIterator[list[tuple[Any, int]]]:
+    """Yield batches of (domain event, notification id) recorded after position `after`."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=queue_size)
+    stopping = threading.Event()
+    subscription = await asyncio.to_thread(ApplicationSubscription, app, gt=after)
+
+    def read() -> None:
+        try:
+            for domain_event, tracking in subscription:
+                if stopping.is_set():
+                    return
+                asyncio.run_coroutine_threadsafe(
+                    queue.put((domain_event, tracking.notification_id)), loop
+                ).result()
+        except Exception as exc:
+            if not stopping.is_set():
+                asyncio.run_coroutine_threadsafe(queue.put(exc), loop).result()
+            return
+        if not stopping.is_set():
+            asyncio.run_coroutine_threadsafe(queue.put(_DONE), loop)
+
+    reader = threading.Thread(target=read, name=f"follow-{app.name}", daemon=True)
+    reader.start()
+    try:
+        while True:
+            items = [await queue.get()]
+            while len(items) < batch_size and not queue.empty():
+                items.append(queue.get_nowait())
+            batch = []
+            for item in items:
+                if item is _DONE:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                batch.append(item)
+            yield batch
+    finally:
+        stopping.set()
+        with contextlib.suppress(Exception):
+            subscription.stop()
+        # Unblock the reader if it waits for room in the queue.
+        while not queue.empty():
+            queue.get_nowait()

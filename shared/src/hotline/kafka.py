@@ -1,0 +1,98 @@
+"""Kafka plumbing: the FastStream broker every service uses, topics, dead letters.
+
+The broker carries FastStream's OpenTelemetry middleware, so trace context travels
+in message headers. Idempotence is a setting (on for real Kafka; the local tansu
+broker refuses it) and correctness never depends on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
+
+from hotline.contracts import topics
+from hotline.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+def make_broker(settings: ServiceSettings) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap,
+        client_id=f"hotline-{settings.service_name}",
+        enable_idempotence=settings.kafka_idempotence,
+        acks="all",
+        middlewares=[KafkaTelemetryMiddleware()],
+        logger=logging.getLogger(f"hotline.{settings.schema}.kafka"),
+    )
+
+
+async def ensure_topics(bootstrap: str, partitions: int, names: tuple[str, ...] = topics.ALL) -> None:
+    """Create the public topics and their dead-letter twins; existing ones are left alone."""
+    wanted = [n for name in names for n in (name, topics.dlq(name))]
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [n for n in wanted if n not in existing]
+        if missing:
+            try:
+                await admin.create_topics(
+                    [NewTopic(n, num_partitions=partitions, replication_factor=1) for n in missing]
+                )
+            except TopicAlreadyExistsError:
+                pass  # created concurrently by another service
+    finally:
+        await admin.close()
+
+
+async def wait_for_broker(bootstrap: str, timeout: float = 30.0) -> None:
+    """Block until the broker answers a metadata request."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=2000)
+        try:
+            await admin.start()
+            await admin.list_topics()
+            return
+        except (KafkaError, OSError) as exc:
+            if asyncio.get_running_loop().time() > deadline:
+                raise RuntimeError(f"Kafka broker at {bootstrap} not reachable: {exc}") from exc
+            await asyncio.sleep(0.5)
+        finally:
+            await admin.close()
+
+
+async def dead_letter(
+    broker: KafkaBroker,
+    topic: str,
+    *,
+    key: bytes | None,
+    value: bytes | None,
+    headers: list[tuple[str, bytes]],
+    error: str,
+    partition: int,
+    offset: int,
+    consumer: str,
+) -> None:
+    """Publish a message that could not be read or applied to `<topic>.dlq`, with why."""
+    dlq_headers = {k: v.decode(errors="replace") for k, v in headers}
+    dlq_headers.update(
+        {
+            "hotline_dlq_error": error[:2000],
+            "hotline_dlq_topic": topic,
+            "hotline_dlq_partition": str(partition),
+            "hotline_dlq_offset": str(offset),
+            "hotline_dlq_consumer": consumer,
+        }
+    )
+    await broker.publish(value or b"", topic=topics.dlq(topic), key=key, headers=dlq_headers)
+    log.warning(
+        "dead-lettered message",
+        extra={"topic": topic, "partition": partition, "offset": offset, "error": error[:500]},
+    )

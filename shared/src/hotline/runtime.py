@@ -1,0 +1,124 @@
+"""One service process: HTTP (uvicorn), the Kafka broker and supervised background tasks.
+
+`ServiceRuntime.run()` starts everything in one event loop, serves `/healthz`
+(the process is alive) and `/readyz` (every dependency answers and every
+background task runs), restarts a background task that fails (logged, with
+back-off) so nothing crashes the service, and stops cleanly on SIGTERM/SIGINT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+
+from hotline.settings import ServiceSettings
+
+log = logging.getLogger(__name__)
+
+Check = Callable[[], Awaitable[bool]]
+TaskFactory = Callable[[], Awaitable[None]]
+
+
+class ServiceRuntime:
+    def __init__(self, settings: ServiceSettings, http: FastAPI, broker: KafkaBroker | None) -> None:
+        self.settings = settings
+        self.http = http
+        self.broker = broker
+        self._tasks: dict[str, TaskFactory] = {}
+        self._running: dict[str, bool] = {}
+        self._checks: dict[str, Check] = {}
+        self._on_start: list[TaskFactory] = []
+        self._on_stop: list[TaskFactory] = []
+        self._ready = False
+        self._mount_health()
+
+    def add_task(self, name: str, factory: TaskFactory) -> None:
+        """A long-running coroutine, restarted with back-off if it fails."""
+        self._tasks[name] = factory
+
+    def add_check(self, name: str, check: Check) -> None:
+        self._checks[name] = check
+
+    def on_start(self, hook: TaskFactory) -> None:
+        self._on_start.append(hook)
+
+    def on_stop(self, hook: TaskFactory) -> None:
+        self._on_stop.append(hook)
+
+    def _mount_health(self) -> None:
+        @self.http.get("/healthz", tags=["health"], summary="Liveness: the process answers")
+        async def healthz() -> dict[str, str]:
+            return {"status": "ok", "service": self.settings.service_name}
+
+        @self.http.get("/readyz", tags=["health"], summary="Readiness: dependencies and tasks")
+        async def readyz() -> JSONResponse:
+            results: dict[str, bool] = {"started": self._ready}
+            for name, check in self._checks.items():
+                try:
+                    results[name] = bool(await asyncio.wait_for(check(), 2.0))
+                except Exception:
+                    results[name] = False
+            for name in self._tasks:
+                results[f"task:{name}"] = self._running.get(name, False)
+            ok = all(results.values())
+            return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
+
+    async def _supervise(self, name: str, factory: TaskFactory) -> None:
+        delay = 0.5
+        while True:
+            self._running[name] = True
+            try:
+                await factory()
+                log.warning("task %s returned; restarting", name)
+            except asyncio.CancelledError:
+                self._running[name] = False
+                raise
+            except Exception:
+                log.exception("task %s failed; restarting in %.1fs", name, delay)
+            self._running[name] = False
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+    async def run(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        for hook in self._on_start:
+            await hook()
+        if self.broker is not None:
+            await self.broker.start()
+        tasks = [asyncio.create_task(self._supervise(n, f), name=n) for n, f in self._tasks.items()]
+        config = uvicorn.Config(
+            self.http, host=self.settings.http_host, port=self.settings.http_port,
+            log_config=None, access_log=False, lifespan="off",
+        )
+        server = uvicorn.Server(config)
+        server.install_signal_handlers = lambda: None  # signals are ours
+        http_task = asyncio.create_task(server.serve(), name="http")
+        self._ready = True
+        log.info("%s ready on http://%s:%d", self.settings.service_name,
+                 self.settings.http_host, self.settings.http_port)
+        waiter = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({waiter, http_task}, return_when=asyncio.FIRST_COMPLETED)
+        self._ready = False
+        log.info("%s stopping", self.settings.service_name)
+        server.should_exit = True
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self.broker is not None:
+            await self.broker.stop()
+        for hook in self._on_stop:
+            await hook()
+        await asyncio.gather(http_task, return_exceptions=True)
+        waiter.cancel()
+        if http_task in done and http_task.exception():
+            raise http_task.exception()  # e.g. the port was taken

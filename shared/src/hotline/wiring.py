@@ -1,0 +1,85 @@
+"""Per-process resources every service shares: broker, asyncpg pool, relay tasks.
+
+A service's `bootstrap.py` builds its application and edges, then hands them to
+`Wiring.runtime(...)`, which registers start/stop hooks, readiness checks and the
+relay that publishes the service's event log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+from eventsourcing.application import Application
+from fastapi import FastAPI
+
+from hotline.eventstore import ensure_schema, postgres_env
+from hotline.kafka import ensure_topics, make_broker, wait_for_broker
+from hotline.logs import setup_logging
+from hotline.follower import LogPositions
+from hotline.relay import Relay, ToCloudEvent
+from hotline.runtime import ServiceRuntime
+from hotline.settings import ServiceSettings
+from hotline.telemetry import setup_tracing
+
+log = logging.getLogger(__name__)
+
+
+class Wiring:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        setup_logging(settings.service_name, settings.log_level)
+        setup_tracing(settings.service_name, settings.otlp_endpoint)
+        ensure_schema(settings.database_url, settings.schema)
+        self.broker = make_broker(settings)
+        self.pool: asyncpg.Pool | None = None
+        self.relays: list[Relay] = []
+
+    def event_store_env(self) -> dict[str, str]:
+        return postgres_env(self.settings.database_url, self.settings.schema)
+
+    async def start(self) -> None:
+        await wait_for_broker(self.settings.kafka_bootstrap)
+        await ensure_topics(self.settings.kafka_bootstrap, self.settings.topic_partitions)
+        self.pool = await asyncpg.create_pool(self.settings.database_url, min_size=1, max_size=5)
+
+    async def stop(self) -> None:
+        if self.pool is not None:
+            await self.pool.close()
+
+    async def database_ready(self) -> bool:
+        return self.pool is not None and await self.pool.fetchval("SELECT 1") == 1
+
+    async def broker_ready(self) -> bool:
+        return await self.broker.ping(timeout=1.0)
+
+    def relay_task(
+        self, app: Application, topic: str, to_cloud_event: ToCloudEvent
+    ) -> Callable[[], Awaitable[None]]:
+        name = f"{self.settings.service_name}->{topic}"
+
+        async def run() -> None:
+            assert self.pool is not None, "wiring not started"
+            positions = LogPositions(self.pool, self.settings.schema)
+            await positions.setup()
+            relay = Relay(name=name, app=app, broker=self.broker, topic=topic,
+                          to_cloud_event=to_cloud_event, positions=positions)
+            self.relays = [r for r in self.relays if r.name != name] + [relay]
+            await relay.run()
+
+        return run
+
+    def runtime(self, http: FastAPI) -> ServiceRuntime:
+        runtime = ServiceRuntime(self.settings, http, self.broker)
+        runtime.on_start(self.start)
+        runtime.on_stop(self.stop)
+        runtime.add_check("database", self.database_ready)
+        runtime.add_check("broker", self.broker_ready)
+        return runtime
+
+
+def serve(build: Callable[[], ServiceRuntime]) -> None:
+    """Run a service until SIGTERM/SIGINT."""
+    asyncio.run(build().run())
