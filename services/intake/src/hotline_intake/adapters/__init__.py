@@ -1,0 +1,2 @@
+"""Intake's adapters: the edges that turn bytes and files into domain values (MIME parsing, the
+YAML customer directory)."""

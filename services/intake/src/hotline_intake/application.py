@@ -1,0 +1,116 @@
+"""IntakeApplication: the use cases that turn submissions into Ticket events.
+
+Each method is load → act → save. The event store (PostgreSQL, schema `intake`)
+is the source of truth; the relay publishes what is saved here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+
+from hotline.calendar import SupportCalendar
+from hotline.clock import Clock
+from hotline_intake.domain.subject import EXPECTED_SUBJECT_FORMAT
+from hotline_intake.domain.submission import RejectedSubmission
+from hotline_intake.domain.ticket import Ticket, ticket_id
+
+
+class TicketNumbers(Protocol):
+    def next(self) -> str: ...
+
+
+class TicketNotFound(LookupError):
+    pass
+
+
+class IntakeApplication(Application):
+    name = "intake"
+
+    def __init__(
+        self,
+        *,
+        env: Mapping[str, str],
+        numbers: TicketNumbers,
+        calendar: SupportCalendar,
+        clock: Clock,
+    ) -> None:
+        super().__init__(env=env)
+        self.numbers = numbers
+        self.calendar = calendar
+        self.clock = clock
+
+    def open_ticket(
+        self,
+        *,
+        customer: str,
+        location: str,
+        issue: str,
+        description: str,
+        priority: int,
+        priority_defaulted: bool,
+        channel: str,
+        contact: str,
+        received_at: datetime | None = None,
+        attachments: list[dict[str, Any]] | None = None,
+        message_id: str | None = None,
+        trace_context: dict[str, str] | None = None,
+    ) -> Ticket:
+        received_at = received_at or self.clock.now()
+        ticket = Ticket(
+            number=self.numbers.next(),
+            customer=customer,
+            location=location,
+            issue=issue,
+            description=description,
+            priority=priority,
+            priority_defaulted=priority_defaulted,
+            channel=channel,
+            contact=contact,
+            received_at=received_at,
+            off_hours=not self.calendar.is_open(received_at),
+            calendar_version=self.calendar.version,
+            attachments=attachments or [],
+            message_id=message_id,
+            trace_context=trace_context or {},
+        )
+        self.save(ticket)
+        return ticket
+
+    def reject_submission(
+        self,
+        *,
+        channel: str,
+        sender: str | None,
+        subject: str | None,
+        reason: str,
+        detail: str,
+        size: int | None = None,
+        message_id: str | None = None,
+        received_at: datetime | None = None,
+        trace_context: dict[str, str] | None = None,
+    ) -> UUID:
+        rejection = RejectedSubmission(
+            channel=channel,
+            sender=sender,
+            subject=subject,
+            reason=reason,
+            detail=detail,
+            expected_format=EXPECTED_SUBJECT_FORMAT,
+            received_at=received_at or self.clock.now(),
+            size=size,
+            message_id=message_id,
+            trace_context=trace_context or {},
+        )
+        self.save(rejection)
+        return rejection.id
+
+    def get_ticket(self, number: str) -> Ticket:
+        try:
+            return self.repository.get(ticket_id(number))
+        except AggregateNotFoundError:
+            raise TicketNotFound(number) from None

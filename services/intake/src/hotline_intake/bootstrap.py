@@ -1,0 +1,64 @@
+"""Composition root of intake: settings → application, edges, relay; `serve()` runs it."""
+
+from __future__ import annotations
+
+from hotline import wiring
+from hotline.calendar import SupportCalendar
+from hotline.clock import SystemClock
+from hotline.contracts import topics
+from hotline.runtime import ServiceRuntime
+from hotline_intake.adapters.directory_yaml import load_directory
+from hotline_intake.adapters.ticket_numbers import PostgresTicketNumbers
+from hotline_intake.application import IntakeApplication
+from hotline_intake.domain.directory import Directory
+from hotline_intake.entrypoints.directory_api import directory_router
+from hotline_intake.entrypoints.http import create_http_app
+from hotline_intake.entrypoints.smtp import start_smtp
+from hotline_intake.publication import to_cloud_event
+from hotline_intake.settings import IntakeSettings
+from hotline_intake.submissions import Submissions
+
+
+def build(settings: IntakeSettings | None = None) -> ServiceRuntime:
+    settings = settings or IntakeSettings()
+    wired = wiring.Wiring(settings)
+    app = IntakeApplication(
+        env=wired.event_store_env(),
+        numbers=PostgresTicketNumbers(settings.database_url, settings.schema),
+        calendar=SupportCalendar.from_settings(),
+        clock=SystemClock(),
+    )
+    directory = DirectorySource(settings)
+    submissions = Submissions(app, directory.load(), settings.max_message_bytes)
+    http = create_http_app(submissions, directory_router(directory, submissions))
+    runtime = wired.runtime(http)
+    if not settings.relay_paused:
+        runtime.add_task("relay", wired.relay_task(app, topics.TICKETS, to_cloud_event))
+    smtp_servers = []
+
+    async def start_listener() -> None:
+        smtp_servers.append(await start_smtp(
+            submissions, settings.smtp_host, settings.smtp_port, settings.max_message_bytes))
+
+    async def stop_listener() -> None:
+        for server in smtp_servers:
+            server.close()
+            await server.wait_closed()
+
+    runtime.on_start(start_listener)
+    runtime.on_stop(stop_listener)
+    return runtime
+
+
+class DirectorySource:
+    """The customer directory as loaded from its YAML file, reloadable at run time."""
+
+    def __init__(self, settings: IntakeSettings) -> None:
+        self.path = settings.directory_file
+
+    def load(self) -> Directory:
+        return load_directory(self.path) if self.path else Directory(customers=[])
+
+
+def serve() -> None:
+    wiring.serve(build)

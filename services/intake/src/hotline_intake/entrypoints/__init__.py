@@ -1,0 +1,1 @@
+"""Intake's edges: the SMTP listener and the HTTP API."""

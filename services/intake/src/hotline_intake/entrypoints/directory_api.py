@@ -1,0 +1,49 @@
+"""The customer directory over HTTP: read it, and reload it from its YAML file.
+
+The YAML file is the directory's source (kept under version control or in a
+ConfigMap); `POST /customers/reload` re-reads it without a restart and refuses
+a broken file with the reason, keeping the directory in force.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from fastapi import APIRouter, HTTPException
+
+from hotline_intake.adapters.directory_yaml import DirectoryFileError
+from hotline_intake.domain.directory import Customer, Directory
+from hotline_intake.submissions import Submissions
+
+
+class DirectorySource(Protocol):
+    def load(self) -> Directory: ...
+
+
+def directory_router(source: DirectorySource, submissions: Submissions) -> APIRouter:
+    router = APIRouter(prefix="/customers", tags=["directory"])
+
+    @router.get("", response_model=list[Customer])
+    async def list_customers() -> list[Customer]:
+        """Every registered customer with its locations and contacts."""
+        return list(submissions.directory.customers)
+
+    @router.get("/{name}", response_model=Customer)
+    async def get_customer(name: str) -> Customer:
+        """One customer, looked up as the subject line would name it (case-insensitive)."""
+        customer = submissions.directory.find_customer(name)
+        if customer is None:
+            raise HTTPException(404, detail={"reason": "unknown_customer",
+                                             "detail": f"no customer named {name!r}"})
+        return customer
+
+    @router.post("/reload", response_model=dict[str, int])
+    async def reload() -> dict[str, int]:
+        """Re-read the directory file; a broken file is refused and the old directory stays."""
+        try:
+            submissions.directory = source.load()
+        except (DirectoryFileError, OSError) as exc:
+            raise HTTPException(422, detail={"reason": "bad_directory", "detail": str(exc)}) from exc
+        return {"customers": len(submissions.directory.customers)}
+
+    return router

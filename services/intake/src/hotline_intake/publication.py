@@ -1,0 +1,61 @@
+"""What intake publishes: its domain events as public CloudEvents on `hotline.tickets.v1`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotline.contracts import Attachment, SubmissionRejected, TicketOpened
+from hotline.contracts.envelope import CloudEvent
+from hotline_intake.domain.submission import RejectedSubmission
+from hotline_intake.domain.ticket import Ticket
+
+SOURCE = "/hotline/intake"
+
+
+def _envelope(domain_event: Any, position: int, subject: str, data: Any) -> CloudEvent:
+    return CloudEvent(
+        id=f"{domain_event.originator_id}:{domain_event.originator_version}",
+        source=SOURCE,
+        type=data.ce_type,
+        time=domain_event.timestamp,
+        subject=subject,
+        position=position,
+        data=data,
+    )
+
+
+def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
+    if isinstance(domain_event, Ticket.Opened):
+        data = TicketOpened(
+            ticket_id=domain_event.originator_id,
+            ticket_number=domain_event.number,
+            customer=domain_event.customer,
+            location=domain_event.location,
+            issue=domain_event.issue,
+            description=domain_event.description,
+            priority=domain_event.priority,
+            priority_defaulted=domain_event.priority_defaulted,
+            channel=domain_event.channel,
+            contact=domain_event.contact,
+            received_at=domain_event.received_at,
+            off_hours=domain_event.off_hours,
+            attachments=[Attachment(**a) for a in domain_event.attachments],
+            message_id=domain_event.message_id,
+            calendar_version=domain_event.calendar_version,
+        )
+        return _envelope(domain_event, position, domain_event.number, data)
+    if isinstance(domain_event, RejectedSubmission.Rejected):
+        data = SubmissionRejected(
+            submission_id=domain_event.originator_id,
+            channel=domain_event.channel,
+            sender=domain_event.sender,
+            subject=domain_event.subject,
+            reason=domain_event.reason,
+            detail=domain_event.detail,
+            expected_format=domain_event.expected_format,
+            received_at=domain_event.received_at,
+            size=domain_event.size,
+            message_id=domain_event.message_id,
+        )
+        return _envelope(domain_event, position, str(domain_event.originator_id), data)
+    return None
