@@ -1,0 +1,1 @@
+"""Notifier's adapters: outbound SMTP."""

@@ -1,0 +1,1 @@
+"""Notifier's domain: notifications and their delivery attempts."""

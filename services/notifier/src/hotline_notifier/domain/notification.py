@@ -1,0 +1,81 @@
+"""The Notification aggregate: one email we owe someone, and every attempt to deliver it.
+
+Its id is derived from the upstream event that caused it (e.g. the ticket's
+confirmation), so the same cause can never owe two notifications.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+NOTIFICATION_NAMESPACE = uuid5(NAMESPACE_URL, "https://hotline.example/notifications")
+
+
+def notification_id(cause: str, kind: str) -> UUID:
+    return uuid5(NOTIFICATION_NAMESPACE, f"{kind}:{cause}")
+
+
+class Notification(Aggregate):
+    @staticmethod
+    def create_id(cause: str, kind: str, **_: object) -> UUID:
+        return notification_id(cause, kind)
+
+    @event("Requested")
+    def __init__(
+        self,
+        *,
+        cause: str,
+        kind: str,
+        recipient: str,
+        subject: str,
+        body: str,
+        ticket_number: str | None,
+        trace_context: dict[str, str],
+    ) -> None:
+        self.cause = cause
+        self.kind = kind
+        self.recipient = recipient
+        self.subject = subject
+        self.body = body
+        self.ticket_number = ticket_number
+        self.trace_context = trace_context
+        self.attempts = 0
+        self.sent_at: datetime | None = None
+        self.given_up = False
+
+    @property
+    def message_id(self) -> str:
+        """Stable across attempts, so a re-sent email is recognisably the same one."""
+        return f"<{self.id}@hotline.notifier>"
+
+    @property
+    def pending(self) -> bool:
+        return self.sent_at is None and not self.given_up
+
+    def record_sent(self, *, attempt: int, sent_at: datetime) -> None:
+        self._sent(attempt=attempt, sent_at=sent_at, **self._described())
+
+    def record_failure(self, *, attempt: int, error: str, failed_at: datetime, will_retry: bool) -> None:
+        self._failed(attempt=attempt, error=error, failed_at=failed_at, will_retry=will_retry,
+                     **self._described())
+
+    def _described(self) -> dict[str, object]:
+        # Attempt events repeat what was sent to whom, so each one reads on its own.
+        return {"kind": self.kind, "recipient": self.recipient, "subject": self.subject,
+                "ticket_number": self.ticket_number, "message_id": self.message_id}
+
+    @event("Sent")
+    def _sent(self, *, attempt: int, sent_at: datetime, kind: str, recipient: str, subject: str,
+              ticket_number: str | None, message_id: str) -> None:
+        self.attempts = attempt
+        self.sent_at = sent_at
+
+    @event("Failed")
+    def _failed(self, *, attempt: int, error: str, failed_at: datetime, will_retry: bool,
+                kind: str, recipient: str, subject: str, ticket_number: str | None,
+                message_id: str) -> None:
+        self.attempts = attempt
+        self.given_up = not will_retry

@@ -1,0 +1,39 @@
+"""What notifier publishes on `hotline.notifications.v1`: each delivery attempt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotline.contracts import NotificationFailed, NotificationSent
+from hotline.contracts.envelope import CloudEvent
+from hotline_notifier.domain.notification import Notification
+
+SOURCE = "/hotline/notifier"
+
+
+def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
+    if isinstance(domain_event, Notification.Sent | Notification.Failed):
+        data = attempt_body(domain_event)
+        return CloudEvent(
+            id=f"{domain_event.originator_id}:{domain_event.originator_version}",
+            source=SOURCE, type=data.ce_type, time=domain_event.timestamp,
+            subject=data.ticket_number or str(domain_event.originator_id),
+            position=position, data=data,
+        )
+    return None
+
+
+def attempt_body(domain_event: Any) -> NotificationSent | NotificationFailed:
+    if isinstance(domain_event, Notification.Sent):
+        return NotificationSent(
+            notification_id=domain_event.originator_id, kind=domain_event.kind,
+            ticket_number=domain_event.ticket_number, recipient=domain_event.recipient,
+            subject=domain_event.subject, message_id=domain_event.message_id,
+            attempt=domain_event.attempt, sent_at=domain_event.sent_at,
+        )
+    return NotificationFailed(
+        notification_id=domain_event.originator_id, kind=domain_event.kind,
+        ticket_number=domain_event.ticket_number, recipient=domain_event.recipient,
+        attempt=domain_event.attempt, error=domain_event.error,
+        failed_at=domain_event.failed_at, will_retry=domain_event.will_retry,
+    )

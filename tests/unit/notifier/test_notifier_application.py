@@ -1,0 +1,86 @@
+"""NotifierApplication: each upstream event owes its notification exactly once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from uuid import uuid4
+
+from hotline.contracts import SubmissionRejected, TicketOpened
+from hotline.contracts.envelope import CloudEvent
+from hotline.eventstore import popo_env
+from hotline_notifier.application import NotifierApplication
+from hotline_notifier.domain.notification import Notification, notification_id
+
+NOW = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)
+
+
+def opened_event(position: int, number: str = "T-000001") -> CloudEvent:
+    ticket_id = uuid4()
+    data = TicketOpened(
+        ticket_id=ticket_id, ticket_number=number, customer="Acme Corp",
+        location="100 Main St, Springfield", issue="No dial tone", description="dead",
+        priority=1, channel="email", contact="noc@acme.example", received_at=NOW, off_hours=True,
+    )
+    return CloudEvent(id=f"{ticket_id}:1", source="/hotline/intake", type=data.ce_type, time=NOW,
+                      subject=number, position=position, data=data)
+
+
+def test_a_ticket_opened_owes_one_confirmation_to_the_contact():
+    app = NotifierApplication(env=popo_env())
+    event = opened_event(1)
+    assert app.take(event) is True
+    notification = app.repository.get(notification_id(str(event.data.ticket_id), "confirmation"))
+    assert notification.recipient == "noc@acme.example"
+    assert "T-000001" in notification.subject
+    assert "T-000001" in notification.body
+    assert notification.pending
+
+
+def test_the_same_event_delivered_twice_owes_one_notification():
+    app = NotifierApplication(env=popo_env())
+    event = opened_event(1)
+    assert app.take(event) is True
+    assert app.take(event) is False
+    assert app.recorder.max_notification_id() == 1
+
+
+def test_a_rejected_email_owes_a_reply_explaining_the_format():
+    app = NotifierApplication(env=popo_env())
+    data = SubmissionRejected(
+        submission_id=uuid4(), channel="email", sender="eve@evil.example", subject="help",
+        reason="malformed_subject", detail="the subject has 1 part", received_at=NOW,
+        expected_format="CUSTOMER Name – Location Address – Issue Description – Priority Level",
+    )
+    event = CloudEvent(id="x:1", source="/hotline/intake", type=data.ce_type, time=NOW,
+                       subject="x", position=1, data=data)
+    assert app.take(event)
+    reply = app.repository.get(notification_id(str(data.submission_id), "rejection"))
+    assert reply.recipient == "eve@evil.example"
+    assert "the subject has 1 part" in reply.body
+    assert "CUSTOMER Name – Location Address – Issue Description – Priority Level" in reply.body
+
+
+def test_an_http_rejection_owes_no_email():
+    app = NotifierApplication(env=popo_env())
+    data = SubmissionRejected(
+        submission_id=uuid4(), channel="http", sender="x@y.example", reason="unknown_customer",
+        detail="no", received_at=NOW, expected_format="f",
+    )
+    event = CloudEvent(id="x:1", source="/hotline/intake", type=data.ce_type, time=NOW,
+                       subject="x", position=3, data=data)
+    assert app.take(event) is True
+    assert app.recorder.max_notification_id() is None
+
+
+def test_delivery_attempts_are_events():
+    app = NotifierApplication(env=popo_env())
+    event = opened_event(1)
+    app.take(event)
+    notification = app.repository.get(notification_id(str(event.data.ticket_id), "confirmation"))
+    app.record_failure(notification, 1, "connection refused", NOW, will_retry=True)
+    app.record_sent(notification, 2, NOW)
+    again = app.repository.get(notification.id)
+    assert not again.pending and again.attempts == 2
+    kinds = [type(e).__name__ for e in app.repository.event_store.get(notification.id)]
+    assert kinds == ["Requested", "Failed", "Sent"]
+    assert isinstance(list(app.repository.event_store.get(notification.id))[-1], Notification.Sent)
