@@ -1,0 +1,322 @@
+"""Test harness: real PostgreSQL, a fresh tansu broker, the mail sink and the services.
+
+Used by tests/conftest.py (fixtures `infra` and `stack`); importable from tests as
+`from harness import kafka_messages, Infra, Stack` (tests/ is on sys.path via conftest).
+
+- `Infra`: PostgreSQL (HOTLINE_DATABASE_URL's server, else an embedded one in a temp dir) with
+  a fresh database for the session, dropped at the end; a fresh tansu broker on a free port
+  with Hotline's topics. Never skipped: failing to start is an error.
+- `Stack`: `Infra` + mail sink on a free port + every installed service on free ports, with
+  the simulated clock on and the demo customer directory.
+Every process is a child of the pytest process, stopped by pid at the end (and by atexit and
+the parent-death signal if the session dies).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import psutil
+from hotline.devstack import broker as broker_mod
+from hotline.devstack import mailsink
+from hotline.devstack import postgres as pg
+from hotline.devstack import services as svc
+from hotline.devstack.ports import HOST, free_port, free_ports
+from hotline.devstack.supervisor import Supervisor, tail
+
+PG_TMP_PREFIX = "hotline-test-pg-"
+
+
+async def kafka_messages(
+    bootstrap: str, topic: str, *, timeout: float = 10.0, min_count: int = 0
+) -> list[Any]:
+    """All messages currently on `topic` (fresh consumer, no group, earliest to the end
+    offsets): aiokafka ConsumerRecords (.key .value .headers .partition .offset), ordered by
+    partition then offset. `min_count`: re-read until at least that many are there."""
+    return await broker_mod.read_topic(bootstrap, topic, timeout=timeout, min_count=min_count)
+
+
+def headers_dict(record: Any) -> dict[str, str]:
+    """A ConsumerRecord's headers as {name: decoded value}."""
+    return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in (record.headers or [])}
+
+
+def _sweep_stale_pg_dirs() -> None:
+    """Remove embedded-PostgreSQL temp dirs of test sessions that died (pid gone)."""
+    root = Path(tempfile.gettempdir())
+    for d in root.glob(PG_TMP_PREFIX + "*"):
+        m = re.match(rf"{PG_TMP_PREFIX}(\d+)-", d.name)
+        if m and not psutil.pid_exists(int(m.group(1))):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+@dataclass
+class Infra:
+    """PostgreSQL + broker for one test session."""
+
+    supervisor: Supervisor
+    server_url: str  # maintenance URL of the server (database `postgres`)
+    database_url: str  # the session's fresh database
+    kafka_bootstrap: str
+    partitions: int
+    log_dir: Path
+    embedded_postgres: bool
+    _pg_tmp: Path | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        """HOTLINE_* and eventsourcing POSTGRES_* settings pointing at this infrastructure."""
+        return {
+            "HOTLINE_DATABASE_URL": self.database_url,
+            "HOTLINE_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
+            "HOTLINE_KAFKA_IDEMPOTENCE": "false",
+            "HOTLINE_TOPIC_PARTITIONS": str(self.partitions),
+            **pg.eventsourcing_env(self.database_url),
+        }
+
+    def fresh_database(self) -> str:
+        """Another fresh database on the same server (caller drops it with `drop_database`)."""
+        return pg.create_fresh_database(self.server_url)
+
+    @staticmethod
+    def drop_database(url: str) -> None:
+        pg.drop_database(url)
+
+    async def close(self) -> None:
+        try:
+            if not self.embedded_postgres:
+                await asyncio.to_thread(pg.drop_database, self.database_url)
+        finally:
+            await self.supervisor.stop_all()
+            if self._pg_tmp is not None:
+                shutil.rmtree(self._pg_tmp, ignore_errors=True)
+
+
+async def start_infra(log_dir: Path, *, partitions: int | None = None) -> Infra:
+    """Start (or connect to) PostgreSQL and a fresh broker; create the session database
+    and the topics. On failure everything started is stopped again."""
+    partitions = partitions or int(os.environ.get("HOTLINE_TOPIC_PARTITIONS", "3"))
+    sup = Supervisor(log_dir)
+    external = os.environ.get("HOTLINE_DATABASE_URL")
+    pg_tmp: Path | None = None
+    try:
+        specs = []
+        if external:
+            server_url = pg.with_database(external, "postgres")
+        else:
+            _sweep_stale_pg_dirs()
+            pg_tmp = Path(tempfile.mkdtemp(prefix=f"{PG_TMP_PREFIX}{os.getpid()}-"))
+            pg_tmp.chmod(0o755)
+            data = pg_tmp / "data"
+            user = await asyncio.to_thread(pg.init_data_dir, data)
+            port = free_port()
+            specs.append(pg.server_spec(data, port, ephemeral=True, user=user))
+            server_url = pg.server_url(port)
+        kafka_port = free_port()
+        specs.append(broker_mod.broker_spec(kafka_port))
+        await sup.start_many(specs)
+        bootstrap = f"{HOST}:{kafka_port}"
+        if external:
+            await asyncio.to_thread(pg.sweep_stale_databases, server_url)
+        database_url = await asyncio.to_thread(pg.create_fresh_database, server_url)
+        await broker_mod.ensure_topics(bootstrap, partitions)
+    except BaseException:
+        await sup.stop_all()
+        if pg_tmp is not None:
+            shutil.rmtree(pg_tmp, ignore_errors=True)
+        raise
+    return Infra(
+        supervisor=sup,
+        server_url=server_url,
+        database_url=database_url,
+        kafka_bootstrap=bootstrap,
+        partitions=partitions,
+        log_dir=Path(log_dir),
+        embedded_postgres=not external,
+        _pg_tmp=pg_tmp,
+    )
+
+
+@dataclass
+class Stack:
+    """The running services on top of `infra`. Attributes:
+
+    - `env`: the environment given to every service (HOTLINE_DATABASE_URL, ..., each
+      service's HOTLINE_<SERVICE>_HTTP_PORT, HOTLINE_INTAKE_SMTP_PORT): run CLI commands
+      against the stack with it, e.g. `subprocess.run([...], env=stack.env)`.
+    - `urls`: {service: "http://127.0.0.1:PORT"}; also `stack.url("intake")`.
+    - `intake_smtp`: (host, port) of intake's SMTP listener.
+    - `mail_dir`: where the sink writes `.eml` files; `smtp_url`: the sink's URL.
+    """
+
+    infra: Infra
+    supervisor: Supervisor
+    env: dict[str, str]
+    services: list[str]
+    urls: dict[str, str]
+    intake_smtp: tuple[str, int]
+    mail_dir: Path
+    smtp_url: str
+    log_dir: Path
+
+    # -- addresses ---------------------------------------------------------------------
+    def url(self, service: str) -> str:
+        if service not in self.urls:
+            raise KeyError(
+                f"service {service!r} is not running in the test stack "
+                f"(installed: {', '.join(self.services) or 'none'})"
+            )
+        return self.urls[service]
+
+    @property
+    def database_url(self) -> str:
+        return self.infra.database_url
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.infra.kafka_bootstrap
+
+    # -- processes ---------------------------------------------------------------------
+    def kill(self, name: str) -> None:
+        """SIGKILL the service (and its process group); it stays down until `start`."""
+        self.supervisor.kill(name)
+
+    async def start(self, name: str, extra_env: Mapping[str, str] | None = None) -> None:
+        """Start a stopped/killed service and wait until GET /readyz is 200. `extra_env`
+        overrides settings for this run only (the next plain `start` uses `env` again)."""
+        await self.supervisor.start(svc.service_spec(name, {**self.env, **(extra_env or {})}))
+
+    async def stop(self, name: str) -> None:
+        """Stop a service cleanly (SIGTERM, SIGKILL after 10 s)."""
+        await self.supervisor.stop(name)
+
+    async def restart(self, name: str) -> None:
+        await self.supervisor.restart(name)
+
+    def running(self, name: str) -> bool:
+        return self.supervisor[name].running()
+
+    def pid(self, name: str) -> int | None:
+        return self.supervisor.pid(name)
+
+    def log(self, name: str, lines: int = 200) -> str:
+        """The tail of a child's log (`<log_dir>/<name>.log`)."""
+        return tail(self.supervisor.log_path(name), lines)
+
+    async def ensure_running(self) -> None:
+        """Start again every service that is not running (e.g. a test killed it)."""
+        dead = [n for n in self.services if not self.supervisor[n].running()]
+        for name in dead:
+            await self.supervisor.stop(name)  # reap, close log
+        if dead:
+            await self.supervisor.start_many(dead)
+
+    # -- mail --------------------------------------------------------------------------
+    def mail_count(self) -> int:
+        """How many messages the sink holds; pass as `since=` to ignore older ones."""
+        return len(mailsink.list_messages(self.mail_dir))
+
+    def mails(self, since: int = 0) -> list[EmailMessage]:
+        """Every message in the sink in arrival order (parsed; `msg.path` is the file)."""
+        return [mailsink.parse_message(p) for p in mailsink.list_messages(self.mail_dir)[since:]]
+
+    async def wait_for_mail(
+        self,
+        predicate: Callable[[EmailMessage], bool] | None = None,
+        timeout: float = 15.0,
+        *,
+        count: int = 1,
+        since: int = 0,
+    ) -> list[EmailMessage]:
+        """Wait until at least `count` sink messages (from index `since`) satisfy
+        `predicate`; return all that do, in arrival order. AssertionError on timeout,
+        listing what did arrive."""
+        deadline = time.monotonic() + timeout
+        seen: dict[Path, EmailMessage] = {}
+        while True:
+            for path in mailsink.list_messages(self.mail_dir)[since:]:
+                if path not in seen:
+                    seen[path] = mailsink.parse_message(path)
+            matches = [m for m in seen.values() if predicate is None or predicate(m)]
+            if len(matches) >= count:
+                return matches
+            if time.monotonic() > deadline:
+                summary = (
+                    "\n".join(
+                        f"  To: {m.get('To')} | Subject: {m.get('Subject')}" for m in seen.values()
+                    )
+                    or "  (none)"
+                )
+                raise AssertionError(
+                    f"{len(matches)}/{count} matching mail(s) after {timeout}s; "
+                    f"mail in {self.mail_dir}:\n{summary}"
+                )
+            await asyncio.sleep(0.1)
+
+    async def close(self) -> None:
+        await self.supervisor.stop_all()
+
+
+async def start_stack(
+    infra: Infra,
+    base_dir: Path,
+    *,
+    services: list[str] | None = None,
+    extra_env: Mapping[str, str] | None = None,
+    argv_for: Callable[[str], list[str]] | None = None,
+) -> Stack:
+    """Start the mail sink and `services` (default: all installed) on free ports.
+    `argv_for(name)` replaces `hotline serve NAME` (for testing the harness itself)."""
+    names = svc.installed_services() if services is None else list(services)
+    log_dir = Path(base_dir) / "logs"
+    mail_dir = Path(base_dir) / "mail"
+    sup = Supervisor(log_dir)
+    try:
+        sink_port = free_port()
+        await sup.start(mailsink.sink_spec(sink_port, mail_dir))
+        smtp_url = f"smtp://{HOST}:{sink_port}"
+
+        fields = {n: list(svc.DEFAULT_PORTS.get(n, {"HTTP_PORT": 0})) for n in names}
+        allocated = iter(free_ports(sum(len(f) for f in fields.values())))
+        ports = {n: {f: next(allocated) for f in fs} for n, fs in fields.items()}
+        stack_env = {
+            **infra.env,
+            "HOTLINE_SMTP_URL": smtp_url,
+            "HOTLINE_SIMULATED_CLOCK": "true",
+            "HOTLINE_VAR_DIR": str(Path(base_dir) / "var"),
+            **svc.port_env(ports),
+        }
+        directory = svc.demo_directory_file()
+        if directory is not None:
+            stack_env["HOTLINE_INTAKE_DIRECTORY_FILE"] = str(directory)
+        if extra_env:
+            stack_env.update(extra_env)
+        env = svc.base_env(stack_env, keep_hotline=False)
+        specs = [svc.service_spec(n, env, argv=argv_for(n) if argv_for else None) for n in names]
+        if specs:
+            await sup.start_many(specs)
+    except BaseException:
+        await sup.stop_all()
+        raise
+    intake_smtp_port = ports.get("intake", {}).get("SMTP_PORT", 0)
+    return Stack(
+        infra=infra,
+        supervisor=sup,
+        env=env,
+        services=names,
+        urls={n: svc.http_url(env, n) for n in names},
+        intake_smtp=(HOST, intake_smtp_port),
+        mail_dir=mail_dir,
+        smtp_url=smtp_url,
+        log_dir=log_dir,
+    )

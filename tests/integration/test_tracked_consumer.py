@@ -1,0 +1,98 @@
+"""Tracked consumption on a three-partition topic: a message delivered twice writes once,
+positions interleaved across partitions are each applied, and unreadable messages go to the
+dead-letter topic with the reason."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from uuid import uuid4
+
+import pytest
+from faststream.kafka import KafkaBroker
+
+from harness import headers_dict, kafka_messages
+from hotline.consumer import subscribe_tracked
+from hotline.contracts import TicketOpened
+from hotline.contracts.envelope import CloudEvent
+from hotline.eventstore import ensure_schema, postgres_env
+from hotline_notifier.application import NotifierApplication
+
+pytestmark = pytest.mark.integration
+NOW = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)
+
+
+def opened(position: int) -> CloudEvent:
+    ticket_id = uuid4()
+    data = TicketOpened(
+        ticket_id=ticket_id, ticket_number=f"T-{position:06d}", customer="Acme Corp",
+        location="100 Main St, Springfield", issue="x", description="y", priority=3,
+        channel="email", contact="noc@acme.example", received_at=NOW, off_hours=False,
+    )
+    return CloudEvent(id=f"{ticket_id}:1", source="/hotline/intake", type=data.ce_type,
+                      time=NOW, subject=data.ticket_number, position=position, data=data)
+
+
+async def publish(broker: KafkaBroker, topic: str, event: CloudEvent) -> None:
+    await broker.publish(event.body(), topic=topic, key=str(event.data.ticket_id).encode(),
+                         headers=event.headers())
+
+
+async def test_redelivered_and_interleaved_messages_are_applied_exactly_once(infra, schema, topic):
+    await asyncio.to_thread(ensure_schema, infra.database_url, schema)
+    app = await asyncio.to_thread(NotifierApplication, env=postgres_env(infra.database_url, schema))
+    applied: list[bool] = []
+
+    async def apply(event: CloudEvent) -> None:
+        applied.append(await asyncio.to_thread(app.take, event))
+
+    broker = KafkaBroker(infra.kafka_bootstrap)
+    subscribe_tracked(broker, topic=topic, group_id=f"g-{schema}", apply=apply)
+    await broker.start()
+    try:
+        events = [opened(p) for p in range(1, 13)]
+        for event in events:  # keys spread the positions over the three partitions
+            await publish(broker, topic, event)
+        for event in reversed(events):  # every message again, as after a lost offset commit
+            await publish(broker, topic, event)
+        await broker.publish(b"\xff not a cloud event", topic=topic, key=b"k",
+                             headers={"ce_type": "garbage"})
+        async with asyncio.timeout(30):
+            while len(applied) < 24:
+                await asyncio.sleep(0.05)
+    finally:
+        await broker.stop()
+
+    assert applied.count(True) == 12 and applied.count(False) == 12
+    assert await asyncio.to_thread(app.recorder.max_notification_id) == 12  # 12 notifications
+    dead = await kafka_messages(infra.kafka_bootstrap, f"{topic}.dlq", min_count=1)
+    assert len(dead) == 1
+    headers = headers_dict(dead[0])
+    assert dead[0].value == b"\xff not a cloud event"
+    assert "unreadable" in headers["hotline_dlq_error"]
+    assert headers["hotline_dlq_topic"] == topic
+
+
+async def test_a_message_that_keeps_failing_is_dead_lettered_and_the_partition_moves_on(infra, topic):
+    seen: list[int] = []
+
+    async def apply(event: CloudEvent) -> None:
+        seen.append(event.position)
+        if event.position == 1:
+            raise RuntimeError("poison")
+
+    broker = KafkaBroker(infra.kafka_bootstrap)
+    subscribe_tracked(broker, topic=topic, group_id=f"g-{uuid4().hex[:6]}", apply=apply, attempts=2)
+    await broker.start()
+    try:
+        poison, healthy = opened(1), opened(2)
+        await broker.publish(poison.body(), topic=topic, key=b"same", headers=poison.headers())
+        await broker.publish(healthy.body(), topic=topic, key=b"same", headers=healthy.headers())
+        async with asyncio.timeout(30):
+            while 2 not in seen:
+                await asyncio.sleep(0.05)
+    finally:
+        await broker.stop()
+    assert seen.count(1) == 2
+    dead = await kafka_messages(infra.kafka_bootstrap, f"{topic}.dlq", min_count=1)
+    assert "RuntimeError: poison" in headers_dict(dead[0])["hotline_dlq_error"]
