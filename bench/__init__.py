@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench` → `python -m bench`): figures and ratios, never timed assertions."""

@@ -1,0 +1,193 @@
+"""`SlaPolicy`: from a ticket's events to the state of its response, resolution and RFO clocks.
+
+`SlaPolicy.evaluate(events, now=None)` is a pure function of its inputs. It reads the events
+in time order, ignores those after `now` (default: the last event's instant) and returns a
+`TicketSla` carrying the policy and calendar versions it used. The rules, in the contract's
+words (each default a setting, see `hotline.sla.settings`):
+
+- Response starts when the ticket is opened and stops at the first response; never paused.
+- Resolution starts when the ticket is opened and stops at a work-around or a permanent
+  solution (`Resolved`); `Reopened` runs it again, the time it stood stopped not counting.
+  Waiting on customer pauses it (`pause_on_waiting`).
+- RFO starts at the permanent solution (`rfo_starts_at`) and stops when the RFO is delivered.
+- Support-hour clocks start at the next opening when the ticket arrives off hours; 24x7 clocks
+  start at once and are added in UTC.
+- A priority change recomputes every target from the clock's original start, as if the ticket
+  had had the new priority from the beginning; a breach that had already happened under the
+  old priority (due instant at or before the change) stays recorded.
+- A clock stopped at or before its due instant is met; a running clock is breached from its due
+  instant on (`now >= due_at`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from hotline.calendar import SupportCalendar, default_calendar
+from hotline.sla.budgets import CLOCKS, Budget, ClockName
+from hotline.sla.clock_math import ClockMath, Pause, normalise
+from hotline.sla.events import Priority, SlaEvent, TicketOpened
+from hotline.sla.result import ClockState, ClockStatus, DeadlineApproaching, PausedInterval, TicketSla
+from hotline.sla.settings import SlaSettings, parse_thresholds
+from hotline.sla.timeline import ClockInput, TicketTimeline
+
+UTC = dt.timezone.utc
+
+
+class SlaInputError(ValueError):
+    """The events do not describe a ticket (e.g. no `TicketOpened` first)."""
+
+
+@dataclass(frozen=True, eq=False)
+class SlaPolicy:
+    """Budgets per priority and clock, warning thresholds per clock, and the pause rules."""
+
+    calendar: SupportCalendar
+    budgets: Mapping[Priority, Mapping[ClockName, Budget | None]]
+    warnings: Mapping[ClockName, tuple[float, ...]]
+    pause_on_waiting: bool = True
+    rfo_starts_at: str = "resolved"
+    name: str = "contract-sla"
+    _math: dict = field(default_factory=dict, init=False, repr=False)
+
+    @classmethod
+    def from_settings(
+        cls, settings: SlaSettings | None = None, calendar: SupportCalendar | None = None
+    ) -> SlaPolicy:
+        settings = settings if settings is not None else SlaSettings()
+        calendar = calendar if calendar is not None else default_calendar()
+        budgets = {
+            priority: {
+                clock: Budget.parse(
+                    getattr(settings, f"p{priority.value}_{clock}"), calendar.support_day
+                )
+                for clock in CLOCKS
+            }
+            for priority in Priority
+        }
+        warnings = {clock: parse_thresholds(getattr(settings, f"{clock}_warnings")) for clock in CLOCKS}
+        return cls(
+            calendar, budgets, warnings, settings.pause_on_waiting, settings.rfo_starts_at,
+            settings.name,
+        )
+
+    def canonical(self) -> str:
+        """Everything that changes the answers (the calendar has its own version)."""
+        budgets = ";".join(
+            f"P{p.value}.{c}={self.budgets[p][c]}" for p in Priority for c in CLOCKS
+        )
+        warnings = ";".join(f"{c}={','.join(map(str, self.warnings[c]))}" for c in CLOCKS)
+        return (
+            f"{budgets}|{warnings}|pause_on_waiting={self.pause_on_waiting}|"
+            f"rfo_starts_at={self.rfo_starts_at}"
+        )
+
+    @cached_property
+    def version(self) -> str:
+        """Deterministic id, e.g. `contract-sla-1c0ffee2`."""
+        return f"{self.name}-{hashlib.sha256(self.canonical().encode()).hexdigest()[:8]}"
+
+    def deadlines(self, priority: Priority | int | str, opened_at: dt.datetime) -> TicketSla:
+        """The targets of a ticket just opened: `evaluate([TicketOpened(...)])`."""
+        return self.evaluate([TicketOpened(opened_at, Priority.parse(priority))])
+
+    def evaluate(self, events: Iterable[SlaEvent], now: dt.datetime | None = None) -> TicketSla:
+        """Every clock's state as of `now` (default: the last event's instant)."""
+        ordered = sorted(events, key=lambda e: e.at)
+        if now is None and ordered:
+            now = ordered[-1].at
+        if now is None or now.tzinfo is None:
+            raise SlaInputError("need at least one event, and an aware `now`")
+        now = now.astimezone(UTC)
+        try:
+            timeline = TicketTimeline.read([e for e in ordered if e.at <= now], self)
+        except ValueError as error:
+            raise SlaInputError(str(error)) from error
+        return TicketSla(
+            priority=timeline.priority,
+            evaluated_at=now,
+            policy_version=self.version,
+            calendar_version=self.calendar.version,
+            response=self._clock("response", timeline.response, timeline, now),
+            resolution=self._clock("resolution", timeline.resolution, timeline, now),
+            rfo=self._clock("rfo", timeline.rfo, timeline, now),
+        )
+
+    # -- one clock --------------------------------------------------------------------------
+
+    def _clock(
+        self, name: ClockName, given: ClockInput, timeline: TicketTimeline, now: dt.datetime
+    ) -> ClockState:
+        priority = timeline.priority
+        budget = self.budgets[priority][name]
+        breached_at = self._recorded_breach(name, given, timeline)
+        if given.origin is None:
+            status = ClockStatus.NOT_STARTED if budget is not None else ClockStatus.NOT_APPLICABLE
+            return ClockState(name, priority, budget, status)
+        if budget is None:
+            status = ClockStatus.BREACHED if breached_at else ClockStatus.NOT_APPLICABLE
+            return ClockState(name, priority, None, status, breached_at=breached_at)
+        math = self._math_for(budget)
+        start = math.start(given.origin)
+        pauses = normalise(given.pauses, start)
+        due = math.reach(start, pauses, budget.amount)
+        warnings = tuple(
+            DeadlineApproaching(pct, at)
+            for pct in self.warnings[name]
+            if (at := math.reach(start, pauses, budget.amount * pct / 100)) is not None
+        )
+        stop = given.stop
+        until = stop if stop is not None else now
+        late = due is not None and (until > due if stop is not None else now >= due)
+        if breached_at is None and late:
+            breached_at = due
+        if breached_at is not None:
+            status = ClockStatus.BREACHED
+        elif stop is not None:
+            status = ClockStatus.MET
+        elif pauses and pauses[-1][1] is None and pauses[-1][0] <= now:
+            status = ClockStatus.PAUSED
+        else:
+            status = ClockStatus.RUNNING
+        return ClockState(
+            clock=name,
+            priority=priority,
+            budget=budget,
+            status=status,
+            started_at=start,
+            due_at=due,
+            warnings=warnings,
+            stopped_at=stop,
+            breached_at=breached_at,
+            paused=tuple(PausedInterval(s, e) for s, e in pauses),
+            used=math.used(start, pauses, until),
+        )
+
+    def _recorded_breach(
+        self, name: ClockName, given: ClockInput, timeline: TicketTimeline
+    ) -> dt.datetime | None:
+        """The first due instant missed under a priority that was later changed."""
+        if given.origin is None:
+            return None
+        for old_priority, changed_at in timeline.changes:
+            budget = self.budgets[old_priority][name]
+            if budget is None or given.origin > changed_at:
+                continue
+            math = self._math_for(budget)
+            start = math.start(given.origin)
+            due = math.reach(start, normalise(given.pauses, start), budget.amount)
+            if due is None or due > changed_at:
+                continue
+            if given.stop is None or given.stop > due:
+                return due
+        return None
+
+    def _math_for(self, budget: Budget) -> ClockMath:
+        math = self._math.get(budget.basis)
+        if math is None:
+            math = self._math[budget.basis] = ClockMath(budget.basis, self.calendar)
+        return math
