@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import email, send, ticket_number
+from smtp_client import email, send, ticket_number
 from harness import headers_dict, kafka_messages
 
 pytestmark = pytest.mark.e2e
