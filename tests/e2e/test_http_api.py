@@ -1,0 +1,95 @@
+"""Intake over HTTP: open and read tickets, clear 4xx reasons, unique numbers under
+concurrency, the directory API, OpenAPI, and health endpoints on every service."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+TICKET = {
+    "customer": "Acme Corp", "location": "100 Main St, Springfield",
+    "issue": "Calls to 212 fail", "description": "Since 10:00, NYC calls fail with 503.",
+    "priority": 2, "contact": "noc@acme.example",
+}
+
+
+async def test_open_and_read_a_ticket(stack):
+    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+        created = await client.post("/tickets", json=TICKET)
+        assert created.status_code == 201, created.text
+        ticket = created.json()
+        assert re.fullmatch(r"T-\d{6}", ticket["number"])
+        assert ticket["channel"] == "http" and ticket["priority"] == 2
+        read = await client.get(f"/tickets/{ticket['number']}")
+        assert read.status_code == 200
+        assert read.json() == ticket
+
+
+async def test_priority_defaults_to_3(stack):
+    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+        created = await client.post("/tickets", json={**TICKET, "priority": None})
+        assert created.json()["priority"] == 3 and created.json()["priority_defaulted"] is True
+
+
+@pytest.mark.parametrize(("change", "status", "reason"), [
+    ({"contact": "eve@evil.example"}, 422, "unknown_sender"),
+    ({"customer": "Initech"}, 422, "unknown_customer"),
+    ({"location": "1 Nowhere Ln"}, 422, "unknown_location"),
+    ({"priority": 7}, 422, None),
+    ({"contact": "not an email"}, 422, None),
+    ({"issue": ""}, 422, None),
+])
+async def test_bad_requests_get_4xx_with_a_reason(stack, change, status, reason):
+    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+        response = await client.post("/tickets", json={**TICKET, **change})
+    assert response.status_code == status
+    detail = response.json()["detail"]
+    if reason:
+        assert detail["reason"] == reason and detail["detail"]
+    else:
+        assert detail  # pydantic says which field and why
+
+
+async def test_unknown_and_malformed_ticket_numbers(stack):
+    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+        missing = await client.get("/tickets/T-999999")
+        malformed = await client.get("/tickets/42")
+    assert missing.status_code == 404 and missing.json()["detail"]["reason"] == "not_found"
+    assert malformed.status_code == 400
+
+
+async def test_ticket_numbers_stay_unique_and_sequential_under_concurrent_intake(stack):
+    async with httpx.AsyncClient(base_url=stack.url("intake"), timeout=60) as client:
+        responses = await asyncio.gather(*(client.post("/tickets", json=TICKET) for _ in range(30)))
+    numbers = sorted(int(r.json()["number"][2:]) for r in responses)
+    assert all(r.status_code == 201 for r in responses)
+    assert len(set(numbers)) == 30
+    assert numbers == list(range(numbers[0], numbers[0] + 30))
+
+
+async def test_directory_api_and_openapi(stack):
+    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+        customers = (await client.get("/customers")).json()
+        acme = await client.get("/customers/acme corp")
+        unknown = await client.get("/customers/Initech")
+        reload = await client.post("/customers/reload")
+        openapi = (await client.get("/openapi.json")).json()
+    assert "Acme Corp" in {c["name"] for c in customers}
+    assert acme.json()["contacts"][0]["email"] == "noc@acme.example"
+    assert unknown.status_code == 404
+    assert reload.status_code == 200 and reload.json()["customers"] == len(customers)
+    assert {"/tickets", "/tickets/{number}", "/customers"} <= set(openapi["paths"])
+
+
+async def test_every_service_reports_health_and_readiness(stack):
+    async with httpx.AsyncClient() as client:
+        for service in stack.services:
+            assert (await client.get(stack.url(service) + "/healthz")).status_code == 200
+            ready = await client.get(stack.url(service) + "/readyz")
+            assert ready.status_code == 200, ready.text
+            assert ready.json()["ready"] is True
