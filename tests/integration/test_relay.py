@@ -107,3 +107,29 @@ async def test_relay_keeps_per_key_order(infra, schema, topic, pool):
     assert len(by_partition) > 1, "keys spread over several partitions"
     for partition_positions in by_partition.values():
         assert partition_positions == sorted(partition_positions)
+
+
+async def test_two_replicas_relay_each_position_once(infra, schema, topic, pool):
+    """Only the replica holding the relay's advisory lock publishes; the other stands by."""
+    app = await asyncio.to_thread(intake_app, infra.database_url, schema)
+    await asyncio.to_thread(open_tickets, app, 10)
+    positions = LogPositions(pool, schema)
+    await positions.setup()
+    broker = make_broker(ServiceSettings(kafka_bootstrap=infra.kafka_bootstrap))
+    await broker.start()
+    relays = [Relay(name="r", app=app, broker=broker, topic=topic,
+                    to_cloud_event=to_cloud_event, positions=positions) for _ in range(2)]
+    tasks = [asyncio.create_task(r.run()) for r in relays]
+    try:
+        async with asyncio.timeout(20):
+            while max(r.position for r in relays) < 10:
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await broker.stop()
+    assert sorted(r.published for r in relays) == [0, 10]
+    records = await kafka_messages(infra.kafka_bootstrap, topic, min_count=10)
+    assert sorted(int(headers_dict(r)["hotline_position"]) for r in records) == list(range(1, 11))

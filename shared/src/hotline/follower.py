@@ -33,6 +33,21 @@ class LogPositions:
             "(follower text PRIMARY KEY, position bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())"
         )
 
+    @contextlib.asynccontextmanager
+    async def exclusive(self, follower: str, retry_every: float = 2.0) -> AsyncIterator[None]:
+        """Hold a PostgreSQL advisory lock named after the follower while it runs, so that
+        of several replicas of a service only one relays (or dispatches) at a time; the
+        others wait and take over when its session ends."""
+        key = f"{self._table}:{follower}"
+        async with self._pool.acquire() as conn:
+            while not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", key):
+                await asyncio.sleep(retry_every)
+            try:
+                yield
+            finally:
+                with contextlib.suppress(Exception):
+                    await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", key)
+
     async def load(self, follower: str) -> int:
         value = await self._pool.fetchval(
             f"SELECT position FROM {self._table} WHERE follower = $1", follower

@@ -53,15 +53,16 @@ class Relay:
         self.running = False
 
     async def run(self) -> None:
-        """Publish forever (until cancelled)."""
-        self.position = await self._positions.load(self.name)
-        log.info("relay started", extra={"relay": self.name, "position": self.position})
-        self.running = True
-        try:
-            async for batch in follow_log(self._app, self.position, batch_size=self._batch_size):
-                await self._publish(batch)
-        finally:
-            self.running = False
+        """Publish forever (until cancelled), while holding this relay's lock."""
+        async with self._positions.exclusive(self.name):
+            self.position = await self._positions.load(self.name)
+            log.info("relay started", extra={"relay": self.name, "position": self.position})
+            self.running = True
+            try:
+                async for batch in follow_log(self._app, self.position, batch_size=self._batch_size):
+                    await self._publish(batch)
+            finally:
+                self.running = False
 
     async def _publish(self, batch: list[tuple[Any, int]]) -> None:
         delay = 0.2

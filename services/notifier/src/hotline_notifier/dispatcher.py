@@ -41,12 +41,13 @@ class Dispatcher:
 
     async def run(self) -> None:
         await self.positions.setup()
-        position = await self.positions.load(FOLLOWER)
-        async for batch in follow_log(self.app, position, batch_size=50):
-            for domain_event, position in batch:
-                if isinstance(domain_event, Notification.Requested):
-                    await self.deliver(domain_event.originator_id)
-                await self.positions.save(FOLLOWER, position)
+        async with self.positions.exclusive(FOLLOWER):
+            position = await self.positions.load(FOLLOWER)
+            async for batch in follow_log(self.app, position, batch_size=50):
+                for domain_event, position in batch:
+                    if isinstance(domain_event, Notification.Requested):
+                        await self.deliver(domain_event.originator_id)
+                    await self.positions.save(FOLLOWER, position)
 
     async def deliver(self, notification_id: Any) -> None:
         notification: Notification = await asyncio.to_thread(self.app.repository.get, notification_id)
