@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
@@ -19,6 +21,7 @@ from hotline.contracts import topics
 from hotline.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
+_TOPIC_ALREADY_EXISTS = 36  # Kafka error code
 
 
 def make_broker(settings: ServiceSettings) -> KafkaBroker:
@@ -32,21 +35,44 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
     )
 
 
-async def ensure_topics(bootstrap: str, partitions: int, names: tuple[str, ...] = topics.ALL) -> None:
-    """Create the public topics and their dead-letter twins; existing ones are left alone."""
-    wanted = [n for name in names for n in (name, topics.dlq(name))]
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+def all_topics() -> list[str]:
+    """Every public topic and its dead-letter twin."""
+    return [n for t in topics.ALL for n in (t, topics.dlq(t))]
+
+
+async def ensure_topics(
+    bootstrap: str,
+    partitions: int | None = None,
+    names: Iterable[str] | None = None,
+    replication_factor: int = 1,
+) -> list[str]:
+    """Create the topics `names` (default: every Hotline topic and its DLQ) with `partitions`
+    (default HOTLINE_TOPIC_PARTITIONS or 3). Existing topics are left alone. Returns the
+    names that were created now."""
+    if partitions is None:
+        partitions = int(os.environ.get("HOTLINE_TOPIC_PARTITIONS", "3"))
+    wanted = list(names) if names is not None else all_topics()
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [n for n in wanted if n not in existing]
-        if missing:
-            try:
-                await admin.create_topics(
-                    [NewTopic(n, num_partitions=partitions, replication_factor=1) for n in missing]
-                )
-            except TopicAlreadyExistsError:
-                pass  # created concurrently by another service
+        missing = [t for t in wanted if t not in existing]
+        if not missing:
+            return []
+        try:
+            response = await admin.create_topics(
+                [NewTopic(t, partitions, replication_factor) for t in missing]
+            )
+        except TopicAlreadyExistsError:
+            return []
+        created = []
+        for err in getattr(response, "topic_errors", []):
+            topic, code = err[0], err[1]
+            if code == 0:
+                created.append(topic)
+            elif code != _TOPIC_ALREADY_EXISTS:
+                raise RuntimeError(f"creating topic {topic} failed: error {code} {err[2:]}")
+        return created
     finally:
         await admin.close()
 

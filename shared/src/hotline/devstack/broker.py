@@ -12,30 +12,15 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import Iterable
 from typing import Any
 
 from hotline.devstack.ports import HOST
+from hotline.kafka import all_topics, ensure_topics, wait_for_broker  # noqa: F401  (re-exported)
 from hotline.devstack.supervisor import ProcessSpec
 
-try:  # the contracts package is the source of truth when present
-    from hotline.contracts.topics import ALL as HOTLINE_TOPICS
-except ImportError:  # pragma: no cover
-    HOTLINE_TOPICS: tuple[str, ...] = (  # type: ignore[no-redef]
-        "hotline.tickets.v1",
-        "hotline.sla.v1",
-        "hotline.notifications.v1",
-        "hotline.maintenance.v1",
-        "hotline.reviews.v1",
-        "hotline.billing.v1",
-    )
+from hotline.contracts.topics import ALL as HOTLINE_TOPICS  # noqa: F401  (re-exported)
+
 DLQ_SUFFIX = ".dlq"
-TOPIC_ALREADY_EXISTS = 36
-
-
-def all_topics() -> list[str]:
-    """Every topic Hotline creates: each public topic and its `.dlq` twin."""
-    return [t for topic in HOTLINE_TOPICS for t in (topic, topic + DLQ_SUFFIX)]
 
 
 def broker_bin() -> str:
@@ -104,54 +89,6 @@ async def broker_ready(bootstrap: str) -> bool:
             await admin.close()
         except Exception:  # noqa: BLE001,S110
             pass
-
-
-async def wait_for_broker(bootstrap: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not await broker_ready(bootstrap):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no Kafka broker answers metadata at {bootstrap} after {timeout}s")
-        await asyncio.sleep(0.2)
-
-
-async def ensure_topics(
-    bootstrap: str,
-    partitions: int | None = None,
-    topics: Iterable[str] | None = None,
-    replication_factor: int = 1,
-) -> list[str]:
-    """Create `topics` (default: every Hotline topic and its DLQ) with `partitions`
-    (default HOTLINE_TOPIC_PARTITIONS or 3). Existing topics are left alone. Returns the
-    names that were created now."""
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-    from aiokafka.errors import TopicAlreadyExistsError
-
-    if partitions is None:
-        partitions = int(os.environ.get("HOTLINE_TOPIC_PARTITIONS", "3"))
-    wanted = list(topics) if topics is not None else all_topics()
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        missing = [t for t in wanted if t not in existing]
-        if not missing:
-            return []
-        try:
-            response = await admin.create_topics(
-                [NewTopic(t, partitions, replication_factor) for t in missing]
-            )
-        except TopicAlreadyExistsError:
-            return []
-        created = []
-        for err in getattr(response, "topic_errors", []):
-            topic, code = err[0], err[1]
-            if code == 0:
-                created.append(topic)
-            elif code != TOPIC_ALREADY_EXISTS:
-                raise RuntimeError(f"creating topic {topic} failed: error {code} {err[2:]}")
-        return created
-    finally:
-        await admin.close()
 
 
 async def read_topic(

@@ -29,7 +29,7 @@ from functools import cached_property
 
 from hotline.calendar import SupportCalendar, default_calendar
 from hotline.sla.budgets import CLOCKS, Budget, ClockName
-from hotline.sla.clock_math import ClockMath, Pause, normalise
+from hotline.sla.clock_math import ClockMath, normalise
 from hotline.sla.events import Priority, SlaEvent, TicketOpened
 from hotline.sla.result import ClockState, ClockStatus, DeadlineApproaching, PausedInterval, TicketSla
 from hotline.sla.settings import SlaSettings, parse_thresholds
