@@ -9,18 +9,49 @@ Changes are additive; a breaking change is a new `.v2` type.
 
 from hotline.contracts.base import EventBody
 from hotline.contracts.registry import REGISTRY, ContractType, contract_for, register
-from hotline.contracts.tickets import Attachment, SubmissionRejected, TicketOpened
+from hotline.contracts.tickets import (
+    Attachment,
+    CustomerResponded,
+    FirstResponseGiven,
+    PriorityChanged,
+    RfoDelivered,
+    SubmissionRejected,
+    TicketChange,
+    TicketClosed,
+    TicketOpened,
+    TicketReopened,
+    TicketResolved,
+    WaitingOnCustomer,
+    WorkaroundProvided,
+    ticket_id_for,
+)
+from hotline.contracts.sla import DeadlineApproaching, DeadlineBreached, DeadlineEvent, DeadlineMet
 from hotline.contracts.notifications import NotificationFailed, NotificationSent
 
 __all__ = [
     "REGISTRY",
     "Attachment",
     "ContractType",
+    "CustomerResponded",
+    "DeadlineApproaching",
+    "DeadlineBreached",
+    "DeadlineEvent",
+    "DeadlineMet",
     "EventBody",
+    "FirstResponseGiven",
     "NotificationFailed",
     "NotificationSent",
+    "PriorityChanged",
+    "RfoDelivered",
     "SubmissionRejected",
+    "TicketChange",
+    "TicketClosed",
     "TicketOpened",
+    "TicketReopened",
+    "TicketResolved",
+    "WaitingOnCustomer",
+    "WorkaroundProvided",
     "contract_for",
     "register",
+    "ticket_id_for",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Literal
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
@@ -74,3 +74,70 @@ class SubmissionRejected(EventBody):
     received_at: UtcInstant
     size: int | None = Field(None, ge=0, description="Size of the raw message in bytes.")
     message_id: str | None = None
+
+
+TICKET_NAMESPACE = uuid5(NAMESPACE_URL, "https://hotline.example/tickets")
+
+
+def ticket_id_for(number: str) -> UUID:
+    """A ticket's id is derived from its number (UUIDv5), so any service can find one
+    from the other without a lookup."""
+    return uuid5(TICKET_NAMESPACE, number)
+
+
+class TicketChange(EventBody):
+    """Fields every lifecycle event of a ticket carries."""
+
+    ticket_id: UUID
+    ticket_number: str = Field(pattern=r"^T-\d{6,}$")
+    at: UtcInstant = Field(description="When it happened (the instant the SLA clocks use).")
+    by: str | None = Field(None, description="Who recorded it (agent or system).")
+    note: str | None = None
+
+
+@register("hotline.ticket.responded.v1", topics.TICKETS)
+class FirstResponseGiven(TicketChange):
+    """The provider first responded to the ticket; the response clock stops."""
+
+
+@register("hotline.ticket.workaround-provided.v1", topics.TICKETS)
+class WorkaroundProvided(TicketChange):
+    """A work-around restored service; the resolution clock stops."""
+
+
+@register("hotline.ticket.resolved.v1", topics.TICKETS)
+class TicketResolved(TicketChange):
+    """A permanent solution was delivered; the resolution clock stops, the RFO clock starts."""
+
+
+@register("hotline.ticket.reopened.v1", topics.TICKETS)
+class TicketReopened(TicketChange):
+    """A resolved ticket was reopened; the resolution clock runs again."""
+
+
+@register("hotline.ticket.closed.v1", topics.TICKETS)
+class TicketClosed(TicketChange):
+    """A resolved ticket was closed; nothing more happens to it."""
+
+
+@register("hotline.ticket.priority-changed.v1", topics.TICKETS)
+class PriorityChanged(TicketChange):
+    """The priority changed; SLA targets are recomputed from each clock's original start."""
+
+    from_priority: int = Field(ge=1, le=4)
+    priority: int = Field(ge=1, le=4)
+
+
+@register("hotline.ticket.waiting-on-customer.v1", topics.TICKETS)
+class WaitingOnCustomer(TicketChange):
+    """The provider waits on the customer; the resolution clock pauses (by default)."""
+
+
+@register("hotline.ticket.customer-responded.v1", topics.TICKETS)
+class CustomerResponded(TicketChange):
+    """The customer answered; a paused resolution clock resumes."""
+
+
+@register("hotline.ticket.rfo-delivered.v1", topics.TICKETS)
+class RfoDelivered(TicketChange):
+    """The Reason for Outage was delivered; the RFO clock stops."""
