@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hotline import wiring
 from hotline.calendar import SupportCalendar
-from hotline.clock import SystemClock
+from hotline.clock import clock_from_settings
 from hotline.contracts import topics
 from hotline.runtime import ServiceRuntime
 from hotline_intake.adapters.directory_yaml import load_directory
@@ -26,7 +26,7 @@ def build(settings: IntakeSettings | None = None) -> ServiceRuntime:
         env=wired.event_store_env(),
         numbers=PostgresTicketNumbers(settings.database_url, settings.schema),
         calendar=SupportCalendar.from_settings(),
-        clock=SystemClock(),
+        clock=clock_from_settings(settings),
     )
     directory = DirectorySource(settings)
     submissions = Submissions(app, directory.load(), settings.max_message_bytes)

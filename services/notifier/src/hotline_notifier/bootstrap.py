@@ -7,7 +7,7 @@ import asyncio
 from fastapi import FastAPI
 
 from hotline import wiring
-from hotline.clock import SystemClock
+from hotline.clock import clock_from_settings
 from hotline.consumer import subscribe_tracked
 from hotline.contracts import topics
 from hotline.contracts.envelope import CloudEvent
@@ -25,7 +25,7 @@ def build(settings: NotifierSettings | None = None) -> ServiceRuntime:
     settings = settings or NotifierSettings()
     wired = wiring.Wiring(settings)
     app = NotifierApplication(env=wired.event_store_env())
-    clock = SystemClock()
+    clock = clock_from_settings(settings)
 
     async def take(event: CloudEvent) -> None:
         await asyncio.to_thread(app.take, event, current_trace_context())

@@ -7,6 +7,7 @@ this module only mounts them, so adding a group is one line here.
 from __future__ import annotations
 
 import importlib
+from importlib.metadata import entry_points
 
 import typer
 
@@ -23,6 +24,7 @@ GROUPS: list[tuple[str, str, str]] = [
     ("sla", "hotline.cli.sla_cmd", "SLA policy: deadlines and warnings for a ticket."),
     ("contracts", "hotline.cli.contracts_cmd", "Event contracts: JSON Schemas and the AsyncAPI document."),
     ("serve", "hotline.cli.serve_cmd", "Run one Hotline service in the foreground."),
+    ("clock", "hotline.cli.clock_cmd", "The stack-wide simulated clock (tests and demos only)."),
 ]
 
 
@@ -30,6 +32,9 @@ def _mount() -> None:
     for name, module, help_text in GROUPS:
         sub = importlib.import_module(module).app
         app.add_typer(sub, name=name, help=help_text)
+    # Services contribute their own command groups (e.g. intake's `hotline ticket`).
+    for entry_point in entry_points(group="hotline.cli"):
+        app.add_typer(entry_point.load(), name=entry_point.name)
     run_module = importlib.import_module("hotline.cli.run_cmd")
     app.command("run", help="Start the whole stack on embedded defaults; Ctrl-C stops it.")(
         run_module.run
