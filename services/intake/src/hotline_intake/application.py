@@ -17,7 +17,20 @@ from hotline.calendar import SupportCalendar
 from hotline.clock import Clock
 from hotline_intake.domain.subject import EXPECTED_SUBJECT_FORMAT
 from hotline_intake.domain.submission import RejectedSubmission
-from hotline_intake.domain.ticket import Ticket, ticket_id
+from hotline_intake.domain.ticket import Ticket, TicketRuleViolation, ticket_id
+
+LIFECYCLE = {
+    "first-response": "record_first_response",
+    "workaround": "provide_workaround",
+    "resolve": "resolve",
+    "reopen": "reopen",
+    "close": "close",
+    "priority": "change_priority",
+    "waiting-on-customer": "wait_on_customer",
+    "customer-responded": "customer_responded",
+    "rfo": "deliver_rfo",
+}
+"""Lifecycle commands by their API name → the Ticket method that checks and records it."""
 
 
 class TicketNumbers(Protocol):
@@ -108,6 +121,29 @@ class IntakeApplication(Application):
         )
         self.save(rejection)
         return rejection.id
+
+    def change_ticket(
+        self,
+        number: str,
+        command: str,
+        *,
+        at: datetime | None = None,
+        by: str | None = None,
+        note: str | None = None,
+        trace_context: dict[str, str] | None = None,
+        **arguments: Any,
+    ) -> Ticket:
+        """Apply one lifecycle command (see `LIFECYCLE`) to a ticket: load, act, save."""
+        ticket = self.get_ticket(number)
+        now = self.clock.now()
+        at = at or now
+        if at > now:
+            raise TicketRuleViolation(
+                "in_future", f"{at.isoformat()} is later than now ({now.isoformat()})")
+        getattr(ticket, LIFECYCLE[command])(
+            at=at, by=by, note=note, trace_context=trace_context or {}, **arguments)
+        self.save(ticket)
+        return ticket
 
     def get_ticket(self, number: str) -> Ticket:
         try:

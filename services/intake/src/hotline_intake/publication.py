@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hotline import contracts
 from hotline.contracts import Attachment, SubmissionRejected, TicketOpened
 from hotline.contracts.envelope import CloudEvent
 from hotline_intake.domain.submission import RejectedSubmission
@@ -24,7 +25,33 @@ def _envelope(domain_event: Any, position: int, subject: str, data: Any) -> Clou
     )
 
 
+LIFECYCLE_CONTRACTS = {
+    Ticket.FirstResponseGiven: contracts.FirstResponseGiven,
+    Ticket.WorkaroundProvided: contracts.WorkaroundProvided,
+    Ticket.Resolved: contracts.TicketResolved,
+    Ticket.Reopened: contracts.TicketReopened,
+    Ticket.Closed: contracts.TicketClosed,
+    Ticket.PriorityChanged: contracts.PriorityChanged,
+    Ticket.WaitingOnCustomer: contracts.WaitingOnCustomer,
+    Ticket.CustomerResponded: contracts.CustomerResponded,
+    Ticket.RfoDelivered: contracts.RfoDelivered,
+}
+
+
 def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
+    contract = LIFECYCLE_CONTRACTS.get(type(domain_event))
+    if contract is not None:
+        number = domain_event.number
+        data = contract(
+            ticket_id=domain_event.originator_id,
+            ticket_number=number,
+            at=domain_event.at,
+            by=domain_event.by,
+            note=domain_event.note,
+            **{f: getattr(domain_event, f) for f in ("from_priority", "priority")
+               if hasattr(domain_event, f)},
+        )
+        return _envelope(domain_event, position, number, data)
     if isinstance(domain_event, Ticket.Opened):
         data = TicketOpened(
             ticket_id=domain_event.originator_id,

@@ -1,4 +1,5 @@
-"""Intake's HTTP API: tickets and the customer directory (OpenAPI at /openapi.json, /docs)."""
+"""Intake's HTTP API: open, read and move tickets through their lifecycle (OpenAPI at
+/openapi.json, /docs). A change that does not fit the ticket's state answers 409 with a reason."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, HTTPException, Path, status
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, EmailStr, Field
+
+from hotline.telemetry import current_trace_context
 
 from hotline_intake.application import TicketNotFound
-from hotline_intake.domain.ticket import Ticket
+from hotline_intake.domain.ticket import Ticket, TicketRuleViolation
 from hotline_intake.submissions import Opened, Submissions
 
 NUMBER = re.compile(r"^T-\d{6,}$")
@@ -50,6 +53,12 @@ class TicketView(BaseModel):
     off_hours: bool
     calendar_version: str
     attachments: list[AttachmentView]
+    responded_at: datetime | None = None
+    workaround_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    waiting_on_customer: bool = False
+    rfo_delivered_at: datetime | None = None
 
     @classmethod
     def of(cls, ticket: Ticket) -> TicketView:
@@ -61,6 +70,10 @@ class TicketView(BaseModel):
             contact=ticket.contact, received_at=ticket.received_at, off_hours=ticket.off_hours,
             calendar_version=ticket.calendar_version,
             attachments=[AttachmentView(**a) for a in ticket.attachments],
+            responded_at=ticket.responded_at, workaround_at=ticket.workaround_at,
+            resolved_at=ticket.resolved_at, closed_at=ticket.closed_at,
+            waiting_on_customer=ticket.waiting_on_customer,
+            rfo_delivered_at=ticket.rfo_delivered_at,
         )
 
 
@@ -90,9 +103,7 @@ def ticket_router(submissions: Submissions) -> APIRouter:
         number: Annotated[str, Path(examples=["T-000001"])],
     ) -> TicketView:
         """One ticket, rebuilt from its events."""
-        if not NUMBER.match(number):
-            raise HTTPException(400, detail={"reason": "bad_ticket_number",
-                                             "detail": "ticket numbers look like T-000042"})
+        _check_number(number)
         try:
             ticket = await asyncio.to_thread(submissions.app.get_ticket, number)
         except TicketNotFound:
@@ -100,7 +111,69 @@ def ticket_router(submissions: Submissions) -> APIRouter:
                                              "detail": f"no ticket {number}"}) from None
         return TicketView.of(ticket)
 
+    @router.post("/tickets/{number}/priority", response_model=TicketView,
+                 responses={404: {"model": Problem}, 409: {"model": Problem}})
+    async def change_priority(number: str, request: PriorityChangeRequest) -> TicketView:
+        """Change the priority; SLA targets are recomputed from each clock's original start."""
+        return await _change(number, "priority", request)
+
+    async def _change(number: str, command: str, request: ChangeRequest) -> TicketView:
+        _check_number(number)
+        try:
+            ticket = await asyncio.to_thread(
+                submissions.app.change_ticket, number, command,
+                trace_context=current_trace_context(), **request.model_dump(exclude_none=True))
+        except TicketNotFound:
+            raise HTTPException(404, detail={"reason": "not_found",
+                                             "detail": f"no ticket {number}"}) from None
+        except TicketRuleViolation as violation:
+            raise HTTPException(409, detail={"reason": violation.reason,
+                                             "detail": violation.message}) from None
+        return TicketView.of(ticket)
+
+    for command, summary in LIFECYCLE_SUMMARIES.items():
+        _lifecycle_route(router, command, summary, _change)
     return router
+
+
+class ChangeRequest(BaseModel):
+    """A lifecycle change. `at` defaults to now; it may not be later than now nor earlier
+    than the ticket's last change."""
+
+    at: AwareDatetime | None = Field(None, examples=["2026-11-27T09:30:00-08:00"])
+    by: str | None = Field(None, max_length=200, examples=["agent@hotline.example"])
+    note: str | None = Field(None, max_length=10_000)
+
+
+class PriorityChangeRequest(ChangeRequest):
+    priority: int = Field(ge=1, le=4)
+
+
+LIFECYCLE_SUMMARIES = {
+    "first-response": "Record the first response (stops the response clock)",
+    "workaround": "Record a work-around (stops the resolution clock)",
+    "resolve": "Resolve with a permanent solution (stops resolution, starts the RFO clock)",
+    "reopen": "Reopen a resolved ticket (the resolution clock runs again)",
+    "close": "Close a resolved ticket",
+    "waiting-on-customer": "Wait on the customer (pauses the resolution clock)",
+    "customer-responded": "The customer answered (resumes the resolution clock)",
+    "rfo": "Record that the Reason for Outage was delivered (stops the RFO clock)",
+}
+
+
+def _lifecycle_route(router: APIRouter, command: str, summary: str, change) -> None:
+    async def endpoint(number: str, request: ChangeRequest | None = None) -> TicketView:
+        return await change(number, command, request or ChangeRequest())
+
+    endpoint.__name__ = command.replace("-", "_")
+    router.post(f"/tickets/{{number}}/{command}", response_model=TicketView, summary=summary,
+                responses={404: {"model": Problem}, 409: {"model": Problem}})(endpoint)
+
+
+def _check_number(number: str) -> None:
+    if not NUMBER.match(number):
+        raise HTTPException(400, detail={"reason": "bad_ticket_number",
+                                         "detail": "ticket numbers look like T-000042"})
 
 
 def create_http_app(submissions: Submissions, directory_router: APIRouter) -> FastAPI:

@@ -1,0 +1,92 @@
+"""`hotline ticket ...`: open, show and move tickets through intake's HTTP API.
+
+Mounted into the `hotline` command through the `hotline.cli` entry point. The
+intake URL comes from --url, else HOTLINE_INTAKE_URL, else http://127.0.0.1:8080.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+app = typer.Typer(no_args_is_help=True, help="Tickets: open, show and lifecycle changes.")
+
+Url = Annotated[str, typer.Option("--url", help="intake's HTTP address",
+                                  envvar="HOTLINE_INTAKE_URL")]
+At = Annotated[str | None, typer.Option("--at", help="when it happened (ISO-8601 with offset); default now")]
+By = Annotated[str | None, typer.Option("--by", help="who recorded it")]
+Note = Annotated[str | None, typer.Option("--note", help="free text")]
+AsJson = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+DEFAULT_URL = os.environ.get("HOTLINE_INTAKE_URL", "http://127.0.0.1:8080")
+
+
+def _call(method: str, url: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    try:
+        response = httpx.request(method, url.rstrip("/") + path, json=body, timeout=30)
+    except httpx.HTTPError as exc:
+        typer.echo(f"error: cannot reach intake at {url}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if response.status_code >= 400:
+        detail = response.json().get("detail", response.text)
+        if isinstance(detail, dict):
+            detail = f"{detail.get('detail')} ({detail.get('reason')})"
+        typer.echo(f"error: {detail}", err=True)
+        raise typer.Exit(1)
+    return response.json()
+
+
+def _print(ticket: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(ticket, indent=2))
+        return
+    typer.echo(f"{ticket['number']}  Priority {ticket['priority']}  {ticket['status']}"
+               f"{'  (waiting on customer)' if ticket.get('waiting_on_customer') else ''}")
+    typer.echo(f"  {ticket['customer']} – {ticket['location']} – {ticket['issue']}")
+    for label, key in (("received", "received_at"), ("first response", "responded_at"),
+                       ("work-around", "workaround_at"), ("resolved", "resolved_at"),
+                       ("RFO delivered", "rfo_delivered_at"), ("closed", "closed_at")):
+        if ticket.get(key):
+            typer.echo(f"  {label:<15} {ticket[key]}")
+
+
+@app.command()
+def show(number: str, url: Url = DEFAULT_URL, as_json: AsJson = False) -> None:
+    """Show one ticket."""
+    _print(_call("GET", url, f"/tickets/{number}"), as_json)
+
+
+def _lifecycle(command: str, doc: str) -> None:
+    def change(number: str, at: At = None, by: By = None, note: Note = None,
+               url: Url = DEFAULT_URL, as_json: AsJson = False) -> None:
+        body = {k: v for k, v in {"at": at, "by": by, "note": note}.items() if v is not None}
+        _print(_call("POST", url, f"/tickets/{number}/{command}", body), as_json)
+
+    change.__doc__ = doc
+    app.command(command)(change)
+
+
+for _command, _doc in {
+    "first-response": "Record the first response (stops the response clock).",
+    "workaround": "Record a work-around (stops the resolution clock).",
+    "resolve": "Resolve with a permanent solution (starts the RFO clock).",
+    "reopen": "Reopen a resolved ticket.",
+    "close": "Close a resolved ticket.",
+    "waiting-on-customer": "Wait on the customer (pauses the resolution clock).",
+    "customer-responded": "The customer answered (resumes the resolution clock).",
+    "rfo": "Record that the Reason for Outage was delivered.",
+}.items():
+    _lifecycle(_command, _doc)
+
+
+@app.command()
+def priority(number: str, new_priority: Annotated[int, typer.Argument(min=1, max=4)],
+             at: At = None, by: By = None, note: Note = None,
+             url: Url = DEFAULT_URL, as_json: AsJson = False) -> None:
+    """Change the priority (1–4); SLA targets are recomputed from the original start."""
+    body = {k: v for k, v in {"priority": new_priority, "at": at, "by": by, "note": note}.items()
+            if v is not None}
+    _print(_call("POST", url, f"/tickets/{number}/priority", body), as_json)
