@@ -52,8 +52,9 @@ class Dispatcher:
     async def deliver(self, notification_id: Any) -> None:
         notification: Notification = await asyncio.to_thread(self.app.repository.get, notification_id)
         delay = 0.5
+        attempt = notification.attempts
         while notification.pending:
-            attempt = notification.attempts + 1
+            attempt += 1
             with use_trace_context(notification.trace_context), tracer(__name__).start_as_current_span(
                 f"smtp send {notification.kind}", kind=SpanKind.CLIENT
             ) as span:
@@ -67,8 +68,6 @@ class Dispatcher:
                 except TransientDeliveryError as exc:
                     if attempt <= RECORDED_FAILURES:
                         await self._failed(notification, attempt, str(exc), will_retry=True)
-                    else:
-                        notification.attempts = attempt
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, self.max_backoff)
                     continue
