@@ -59,6 +59,8 @@ def main() -> None:
     offsets = {h: pd.offsets.CustomBusinessHour(n=h, start="08:00", end="18:00", holidays=holidays)
                for h in BUDGETS_HOURS}
     local = [(pd.Timestamp(s.astimezone(LA).replace(tzinfo=None)), h) for s, h in small]
+    for t, h in local[:200]:
+        t + offsets[h]  # warm pandas too (its lazily built calendars), as the kernel is warmed
     pandas_add = rate(lambda: [t + offsets[h] for t, h in local], len(local))
 
     rule = businesstimedelta.Rules([

@@ -1,9 +1,9 @@
 """`SupportCalendar`: exact support-time arithmetic over Standard Support Hours.
 
 Pure and I/O-free. Instants in are aware datetimes (any zone; naive ones are refused),
-instants out are aware UTC datetimes; the arithmetic runs on integer microseconds over
-precomputed business intervals (`hotline.calendar.intervals`) with binary search, so a call
-costs a few microseconds whatever the duration.
+instants out are aware UTC datetimes; the arithmetic runs on UTC datetimes and timedeltas
+(exact to the microsecond) over precomputed business intervals (`hotline.calendar.intervals`)
+with bucketed binary search, so a call costs about a microsecond whatever the duration.
 
 Conventions (the contract's, and tested):
 - Standard Support Hours are half-open: open at 08:00:00, closed at 18:00:00.
@@ -22,17 +22,11 @@ import threading
 from bisect import bisect_left, bisect_right
 
 from hotline.calendar.holidays import Holiday, holidays_in
-from hotline.calendar.intervals import EPOCH, MICROSECOND, BusinessIntervals
+from hotline.calendar.intervals import ZERO, BusinessIntervals
 from hotline.calendar.rules import CalendarRules
 from hotline.calendar.settings import CalendarSettings
 
-UTC = dt.timezone.utc
-# Within ±2**32 s of the epoch (1833..2106) a float of seconds is within 0.24 µs of the exact
-# instant and seconds × 1e6 adds at most 0.25 µs, so rounding recovers every microsecond;
-# outside, the slower exact integer path is used.
-_FAST_SECONDS = float(2**32)
-_FAST_MICROS = 2**32 * 1_000_000
-_fromtimestamp = dt.datetime.fromtimestamp
+UTC = dt.UTC
 
 
 class SupportCalendar:
@@ -74,55 +68,53 @@ class SupportCalendar:
 
     def is_open(self, t: dt.datetime) -> bool:
         """True inside Standard Support Hours (08:00 is open, 18:00 is closed)."""
-        us = _micros(t)
-        span = self._covering(us)
-        i = bisect_right(span.starts, us) - 1
-        return i >= 0 and us < span.ends[i]
+        t = _utc(t)
+        span = self._covering(t)
+        i = _index(span, t)
+        return i >= 0 and t < span.ends[i]
 
     def next_open(self, t: dt.datetime) -> dt.datetime:
         """`t` itself (in UTC) when open, otherwise the next opening."""
-        us = _micros(t)
-        span = self._covering(us)
-        i = bisect_right(span.starts, us) - 1
-        if i >= 0 and us < span.ends[i]:
-            return _instant(us)
+        t = _utc(t)
+        span = self._covering(t)
+        i = _index(span, t)
+        if i >= 0 and t < span.ends[i]:
+            return t
         while i + 1 >= len(span.starts):
             span = self._extended(span)
-        return _instant(span.starts[i + 1])
+        return span.starts[i + 1]
 
     def add(self, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
         """The instant `duration` of support time after `start` (UTC)."""
-        amount = duration // MICROSECOND
-        if amount <= 0:
-            if amount == 0:
+        if not duration > ZERO:
+            if duration == ZERO:
                 return start.astimezone(UTC)
             raise ValueError(f"support time to add must not be negative: {duration}")
-        if start.tzinfo is None:
-            raise ValueError(f"instants must be timezone-aware: {start!r}")
-        # The hot path: float seconds are exact to the microsecond in 1833..2106 (see above).
-        seconds = start.timestamp()
-        us = round(seconds * 1e6) if -_FAST_SECONDS < seconds < _FAST_SECONDS else _micros(start)
+        # The hot path, inlined for speed (Python calls cost as much as the arithmetic):
+        # UTC instants, the usual case, need no conversion at all.
+        if start.tzinfo is not UTC:
+            start = _utc(start)
         span = self._span
-        if span is None or not span.lo <= us < span.hi:
-            span = self._covering(us)
-        starts = span.starts
-        i = bisect_right(starts, us) - 1
+        if span is None or not span.lo <= start < span.hi:
+            span = self._covering(start)
+        day = (start - span.lo).days  # `_index`, inlined
+        i = bisect_right(span.starts, start, span.day_slices[day], span.day_slices[day + 1]) - 1
         if i < 0:
-            i, target = 0, amount
-        elif us < span.ends[i]:
-            target = span.cum_start[i] + (us - starts[i]) + amount
+            target = duration
+        elif start < span.ends[i]:
+            target = span.cum_start[i] + (start - span.starts[i]) + duration
         else:
-            target = span.cum_end[i] + amount
-        cum_end = span.cum_end
-        while not cum_end or target > cum_end[-1]:
+            target = span.cum_end[i] + duration
+        while not span.cum_end or target > span.cum_end[-1]:
             span = self._extended(span)
-            cum_end = span.cum_end
-        j = bisect_left(cum_end, target, i)  # the deadline is never before the start
-        return _instant(span.ends[j] - (cum_end[j] - target))
+        # The first interval whose running total reaches the target (never before the start's).
+        cum_end, slices, day = span.cum_end, span.total_slices, target.days
+        j = bisect_left(cum_end, target, slices[day], slices[day + 1])
+        return span.ends[j] - (cum_end[j] - target)
 
     def elapsed(self, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
         """Support time between `start` and `end` (negative when `end` is before `start`)."""
-        a, b = _micros(start), _micros(end)
+        a, b = _utc(start), _utc(end)
         if b < a:
             return -self.elapsed(end, start)
         span = self._covering(a)
@@ -130,15 +122,15 @@ class SupportCalendar:
             span = self._covering(b)  # same origin: extending forward keeps running totals
             if not span.lo <= a:
                 span = self._covering(a)
-        return dt.timedelta(microseconds=_position(span, b) - _position(span, a))
+        return _position(span, b) - _position(span, a)
 
     # -- internals -------------------------------------------------------------------------
 
-    def _covering(self, us: int) -> BusinessIntervals:
+    def _covering(self, t: dt.datetime) -> BusinessIntervals:
         span = self._span
-        if span is not None and span.lo <= us < span.hi:
+        if span is not None and span.lo <= t < span.hi:
             return span
-        year = _instant(us).astimezone(self.rules.tz).year
+        year = t.astimezone(self.rules.tz).year
         with self._lock:
             span = self._span
             if span is None:
@@ -160,24 +152,27 @@ class SupportCalendar:
         return longer
 
 
-def _position(span: BusinessIntervals, us: int) -> int:
-    """Support microseconds from the span's origin up to `us`."""
-    i = bisect_right(span.starts, us) - 1
+def _index(span: BusinessIntervals, t: dt.datetime) -> int:
+    """The last interval of `span` opening at or before `t` (−1 if none); `lo <= t < hi`."""
+    day = (t - span.lo).days  # only that day's openings can be the answer
+    return bisect_right(span.starts, t, span.day_slices[day], span.day_slices[day + 1]) - 1
+
+
+def _position(span: BusinessIntervals, t: dt.datetime) -> dt.timedelta:
+    """Support time from the span's origin up to `t`."""
+    i = _index(span, t)
     if i < 0:
-        return 0
-    if us < span.ends[i]:
-        return span.cum_start[i] + (us - span.starts[i])
+        return ZERO
+    if t < span.ends[i]:
+        return span.cum_start[i] + (t - span.starts[i])
     return span.cum_end[i]
 
 
-def _micros(t: dt.datetime) -> int:
-    if t.tzinfo is None or t.utcoffset() is None:
+def _utc(t: dt.datetime) -> dt.datetime:
+    """`t` in UTC, with the calendar's one UTC `tzinfo` (so comparisons stay in C)."""
+    tz = t.tzinfo
+    if tz is UTC:
+        return t  # already there: the usual case
+    if tz is None or t.utcoffset() is None:
         raise ValueError(f"instants must be timezone-aware: {t!r}")
-    return (t - EPOCH) // MICROSECOND
-
-
-def _instant(us: int) -> dt.datetime:
-    if -_FAST_MICROS < us < _FAST_MICROS:
-        return _fromtimestamp(us / 1e6, UTC)  # exact, see _FAST_SECONDS
-    seconds, micros = divmod(us, 1_000_000)
-    return EPOCH + dt.timedelta(0, seconds, micros)
+    return t.astimezone(UTC)
