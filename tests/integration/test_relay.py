@@ -13,7 +13,7 @@ from hotline.calendar import SupportCalendar
 from hotline.clock import SystemClock
 from hotline.eventstore import ensure_schema, postgres_env
 from hotline.follower import LogPositions
-from hotline.kafka import make_broker
+from hotline.kafka import make_producer
 from hotline.relay import Relay
 from hotline.settings import ServiceSettings
 from hotline_intake.adapters.ticket_numbers import PostgresTicketNumbers
@@ -57,23 +57,23 @@ async def test_relay_publishes_each_position_once_and_resumes_after_restart(infr
     settings = ServiceSettings(kafka_bootstrap=infra.kafka_bootstrap, service_name="intake")
     positions = LogPositions(pool, schema)
     await positions.setup()
-    broker = make_broker(settings)
-    await broker.start()
+    producer = make_producer(settings)
+    await producer.start()
     try:
         await asyncio.to_thread(open_tickets, app, 5)
-        first = Relay(name="r", app=app, broker=broker, topic=topic,
+        first = Relay(name="r", app=app, producer=producer, topic=topic,
                       to_cloud_event=to_cloud_event, positions=positions)
         await run_relay_until(first, 5)
         assert await positions.load("r") == 5
 
         # A restart resumes from the recorded position: only the new events go out.
         await asyncio.to_thread(open_tickets, app, 3)
-        second = Relay(name="r", app=app, broker=broker, topic=topic,
+        second = Relay(name="r", app=app, producer=producer, topic=topic,
                        to_cloud_event=to_cloud_event, positions=positions)
         await run_relay_until(second, 8)
         assert second.published == 3
     finally:
-        await broker.stop()
+        await producer.stop()
 
     records = await kafka_messages(infra.kafka_bootstrap, topic, min_count=8)
     headers = [headers_dict(r) for r in records]
@@ -92,13 +92,13 @@ async def test_relay_keeps_per_key_order(infra, schema, topic, pool):
     await asyncio.to_thread(open_tickets, app, 20)
     positions = LogPositions(pool, schema)
     await positions.setup()
-    broker = make_broker(ServiceSettings(kafka_bootstrap=infra.kafka_bootstrap))
-    await broker.start()
+    producer = make_producer(ServiceSettings(kafka_bootstrap=infra.kafka_bootstrap))
+    await producer.start()
     try:
-        await run_relay_until(Relay(name="r", app=app, broker=broker, topic=topic,
+        await run_relay_until(Relay(name="r", app=app, producer=producer, topic=topic,
                                     to_cloud_event=to_cloud_event, positions=positions), 20)
     finally:
-        await broker.stop()
+        await producer.stop()
     records = await kafka_messages(infra.kafka_bootstrap, topic, min_count=20)
     by_partition: dict[int, list[int]] = {}
     for record in records:
@@ -115,9 +115,9 @@ async def test_two_replicas_relay_each_position_once(infra, schema, topic, pool)
     await asyncio.to_thread(open_tickets, app, 10)
     positions = LogPositions(pool, schema)
     await positions.setup()
-    broker = make_broker(ServiceSettings(kafka_bootstrap=infra.kafka_bootstrap))
-    await broker.start()
-    relays = [Relay(name="r", app=app, broker=broker, topic=topic,
+    producer = make_producer(ServiceSettings(kafka_bootstrap=infra.kafka_bootstrap))
+    await producer.start()
+    relays = [Relay(name="r", app=app, producer=producer, topic=topic,
                     to_cloud_event=to_cloud_event, positions=positions) for _ in range(2)]
     tasks = [asyncio.create_task(r.run()) for r in relays]
     try:
@@ -129,7 +129,7 @@ async def test_two_replicas_relay_each_position_once(infra, schema, topic, pool)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        await broker.stop()
+        await producer.stop()
     assert sorted(r.published for r in relays) == [0, 10]
     records = await kafka_messages(infra.kafka_bootstrap, topic, min_count=10)
     assert sorted(int(headers_dict(r)["hotline_position"]) for r in records) == list(range(1, 11))

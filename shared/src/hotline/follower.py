@@ -65,36 +65,52 @@ class LogPositions:
 
 
 async def follow_log(
-    app: Application, after: int, *, batch_size: int = 500, queue_size: int = 2000
+    app: Application, after: int, *, batch_size: int = 500, queue_size: int = 5000,
+    linger: float = 0.005,
 ) -> AsyncIterator[list[tuple[Any, int]]]:
-    """Yield batches of (domain event, notification id) recorded after position `after`."""
+    """Yield batches of (domain event, notification id) recorded after position `after`.
+
+    When a batch would be small, wait `linger` seconds for more first: under a burst this
+    makes batches large (each batch costs the caller a round trip), at rest it adds only
+    a few milliseconds."""
     loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=queue_size)
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+    room = threading.BoundedSemaphore(queue_size)  # back-pressure on the reader thread
     stopping = threading.Event()
     subscription = await asyncio.to_thread(ApplicationSubscription, app, gt=after)
+
+    def hand_over(item: Any) -> None:
+        # call_soon_threadsafe, not run_coroutine_threadsafe: no future per item, and the
+        # semaphore bounds what the loop has not taken yet.
+        while not room.acquire(timeout=0.5):
+            if stopping.is_set():
+                return
+        loop.call_soon_threadsafe(queue.put_nowait, item)
 
     def read() -> None:
         try:
             for domain_event, tracking in subscription:
                 if stopping.is_set():
                     return
-                asyncio.run_coroutine_threadsafe(
-                    queue.put((domain_event, tracking.notification_id)), loop
-                ).result()
+                hand_over((domain_event, tracking.notification_id))
         except Exception as exc:
             if not stopping.is_set():
-                asyncio.run_coroutine_threadsafe(queue.put(exc), loop).result()
+                hand_over(exc)
             return
         if not stopping.is_set():
-            asyncio.run_coroutine_threadsafe(queue.put(_DONE), loop)
+            hand_over(_DONE)
 
     reader = threading.Thread(target=read, name=f"follow-{app.name}", daemon=True)
     reader.start()
     try:
         while True:
             items = [await queue.get()]
+            if queue.qsize() < batch_size:
+                await asyncio.sleep(linger)
             while len(items) < batch_size and not queue.empty():
                 items.append(queue.get_nowait())
+            for _ in items:
+                room.release()
             batch = []
             for item in items:
                 if item is _DONE:
@@ -107,6 +123,3 @@ async def follow_log(
         stopping.set()
         with contextlib.suppress(Exception):
             subscription.stop()
-        # Unblock the reader if it waits for room in the queue.
-        while not queue.empty():
-            queue.get_nowait()

@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import Iterable
 
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
@@ -38,6 +39,18 @@ def make_broker(settings: ServiceSettings) -> KafkaBroker:
 def all_topics() -> list[str]:
     """Every public topic and its dead-letter twin."""
     return [n for t in topics.ALL for n in (t, topics.dlq(t))]
+
+
+def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
+    """The relay's producer: acks from all replicas, small linger so a burst batches up."""
+    return AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id=f"hotline-{settings.service_name}-relay",
+        acks="all",
+        enable_idempotence=settings.kafka_idempotence,
+        linger_ms=5,
+        max_batch_size=256 * 1024,
+    )
 
 
 async def ensure_topics(

@@ -12,11 +12,12 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import asyncpg
+from aiokafka import AIOKafkaProducer
 from eventsourcing.application import Application
 from fastapi import FastAPI
 
 from hotline.eventstore import ensure_schema, postgres_env
-from hotline.kafka import ensure_topics, make_broker, wait_for_broker
+from hotline.kafka import ensure_topics, make_broker, make_producer, wait_for_broker
 from hotline.logs import setup_logging
 from hotline.follower import LogPositions
 from hotline.relay import Relay, ToCloudEvent
@@ -34,6 +35,7 @@ class Wiring:
         setup_tracing(settings.service_name, settings.otlp_endpoint)
         ensure_schema(settings.database_url, settings.schema)
         self.broker = make_broker(settings)
+        self.producer: AIOKafkaProducer | None = None  # aiokafka wants the running loop
         self.pool: asyncpg.Pool | None = None
         self.relays: list[Relay] = []
 
@@ -44,8 +46,12 @@ class Wiring:
         await wait_for_broker(self.settings.kafka_bootstrap)
         await ensure_topics(self.settings.kafka_bootstrap, self.settings.topic_partitions)
         self.pool = await asyncpg.create_pool(self.settings.database_url, min_size=1, max_size=5)
+        self.producer = make_producer(self.settings)
+        await self.producer.start()
 
     async def stop(self) -> None:
+        if self.producer is not None:
+            await self.producer.stop()
         if self.pool is not None:
             await self.pool.close()
 
@@ -61,10 +67,10 @@ class Wiring:
         name = f"{self.settings.service_name}->{topic}"
 
         async def run() -> None:
-            assert self.pool is not None, "wiring not started"
+            assert self.pool is not None and self.producer is not None, "wiring not started"
             positions = LogPositions(self.pool, self.settings.schema)
             await positions.setup()
-            relay = Relay(name=name, app=app, broker=self.broker, topic=topic,
+            relay = Relay(name=name, app=app, producer=self.producer, topic=topic,
                           to_cloud_event=to_cloud_event, positions=positions)
             self.relays = [r for r in self.relays if r.name != name] + [relay]
             await relay.run()
