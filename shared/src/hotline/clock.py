@@ -62,11 +62,14 @@ class SimulatedClock:
     def __init__(self, database_url: str) -> None:
         self._url = database_url
         self._local = threading.local()
+        from hotline.eventstore import create_if_missing
+
         with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute("CREATE SCHEMA IF NOT EXISTS hotline_clock")
-            conn.execute(
+            create_if_missing(conn, "CREATE SCHEMA IF NOT EXISTS hotline_clock")
+            create_if_missing(
+                conn,
                 f"CREATE TABLE IF NOT EXISTS {CLOCK_TABLE} "
-                "(singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), at timestamptz NOT NULL)"
+                "(singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), at timestamptz NOT NULL)",
             )
 
     def _conn(self) -> psycopg.Connection:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from typing import Any
+
 import psycopg
+import psycopg.errors
 from psycopg import sql
 
 
@@ -44,5 +47,16 @@ def popo_env() -> dict[str, str]:
 
 def ensure_schema(database_url: str, schema: str) -> None:
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+        create_if_missing(conn, sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+
+
+def create_if_missing(conn: psycopg.Connection, statement: Any) -> None:
+    """Run a `CREATE ... IF NOT EXISTS`. Two processes starting at once can both pass the
+    existence check and one then fails on the catalog's unique index; for it the object
+    exists, which is all it wanted."""
+    try:
+        conn.execute(statement)
+    except (psycopg.errors.UniqueViolation, psycopg.errors.DuplicateObject,
+            psycopg.errors.DuplicateTable, psycopg.errors.DuplicateSchema):
+        pass
 

@@ -28,10 +28,13 @@ class LogPositions:
         self._table = f'"{schema}".log_positions'
 
     async def setup(self) -> None:
-        await self._pool.execute(
-            f"CREATE TABLE IF NOT EXISTS {self._table} "
-            "(follower text PRIMARY KEY, position bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())"
-        )
+        try:
+            await self._pool.execute(
+                f"CREATE TABLE IF NOT EXISTS {self._table} (follower text PRIMARY KEY, "
+                "position bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())"
+            )
+        except asyncpg.UniqueViolationError:
+            pass  # another replica created it at the same moment
 
     @contextlib.asynccontextmanager
     async def exclusive(self, follower: str, retry_every: float = 2.0) -> AsyncIterator[None]:

@@ -13,6 +13,8 @@ import threading
 import psycopg
 from psycopg import sql
 
+from hotline.eventstore import create_if_missing
+
 PREFIX = "T-"
 
 
@@ -27,7 +29,7 @@ class PostgresTicketNumbers:
         self._regclass = f'"{schema}".ticket_number_seq'
         self._local = threading.local()
         with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE SEQUENCE IF NOT EXISTS {}").format(self._sequence))
+            create_if_missing(conn, sql.SQL("CREATE SEQUENCE IF NOT EXISTS {}").format(self._sequence))
 
     def _conn(self) -> psycopg.Connection:
         conn = getattr(self._local, "conn", None)
