@@ -4,23 +4,90 @@ A consumer applies a message and records a tracking row — (source service, sou
 log position) — in the same PostgreSQL transaction as the events it writes. A
 redelivered message, or the same event republished after a broker lost a topic,
 finds its tracking row and changes nothing. Kafka offsets only say where to fetch.
+
+A batch of messages can be applied the same way in one transaction: `processed` finds which
+positions were applied before with one query, and `save_tracked_many` writes the new events
+with every tracking row of the batch (`MultiTrackingRecorder` on PostgreSQL,
+`POPOMultiTrackingRecorder` in memory). A position already recorded still fails the whole
+transaction with `IntegrityError`, so racing instances cannot both apply it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, ProcessRecorder, Tracking
-from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.persistence import IntegrityError, ProcessRecorder, StoredEvent, Tracking
+from eventsourcing.popo import POPOFactory, POPOProcessRecorder
+from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder, PostgresTrackingRecorder
 from psycopg.sql import SQL, Identifier
+
+
+class MultiTrackingRecorder:
+    """Mixin for a PostgreSQL process recorder: also inserts `trackings=[...]` passed to
+    `insert_events`, in the same transaction (plain INSERTs: a duplicate is an IntegrityError)."""
+
+    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        for tracking in kwargs.get("trackings") or ():
+            self._insert_tracking(curs, tracking)  # type: ignore[attr-defined]
+        super()._insert_events(curs, stored_events, **kwargs)  # type: ignore[misc]
+
+
+class PostgresMultiTrackingRecorder(MultiTrackingRecorder, PostgresProcessRecorder):
+    pass
+
+
+class POPOMultiTrackingRecorder(POPOProcessRecorder):
+    """In memory: `trackings=[...]` checked and recorded under the recorder's lock, with the events."""
+
+    def _assert_uniqueness(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._assert_uniqueness(stored_events, **kwargs)
+        for tracking in kwargs.get("trackings") or ():
+            self._assert_tracking_uniqueness(tracking)
+
+    def _update_table(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        notification_ids = super()._update_table(stored_events, **kwargs)
+        for tracking in sorted(kwargs.get("trackings") or (), key=lambda t: t.notification_id):
+            self._insert_tracking(tracking)
+        return notification_ids
 
 
 class TrackedApplication(Application):
     """An Application whose recorder also keeps tracking rows (multi-row on PostgreSQL)."""
 
     def construct_recorder(self) -> ProcessRecorder:
+        if isinstance(self.factory, POPOFactory):
+            return POPOMultiTrackingRecorder()
+        if isinstance(self.factory, PostgresFactory) and not self.factory.env.get(
+                self.factory.PROCESS_RECORDER_TOPIC):
+            prefix = self.env.name.lower()
+            recorder = PostgresMultiTrackingRecorder(
+                self.factory.datastore, events_table_name=f"{prefix}_events",
+                tracking_table_name=f"{prefix}_tracking")
+            if self.factory.env_create_table():
+                recorder.create_table()
+            return recorder
         return self.factory.process_recorder()
+
+    def processed(self, trackings: Iterable[Tracking]) -> set[Tracking]:
+        """Which of these positions were applied before (one query on multi-row PostgreSQL)."""
+        trackings = list(trackings)
+        recorder = self.recorder
+        if not trackings:
+            return set()
+        if isinstance(recorder, PostgresTrackingRecorder) and not recorder.datastore.single_row_tracking:
+            statement = SQL(
+                "SELECT application_name, notification_id FROM {}.{} "
+                "WHERE (application_name, notification_id) IN "
+                "(SELECT * FROM unnest(%s::text[], %s::bigint[]))"
+            ).format(Identifier(recorder.datastore.schema), Identifier(recorder.tracking_table_name))
+            with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(statement, ([t.application_name for t in trackings],
+                                         [t.notification_id for t in trackings]))
+                found = {(r["application_name"], r["notification_id"]) for r in curs.fetchall()}
+            return {t for t in trackings if (t.application_name, t.notification_id) in found}
+        return {t for t in trackings if self.already_processed(t)}
 
     def already_processed(self, tracking: Tracking) -> bool:
         recorder = self.recorder
@@ -34,14 +101,15 @@ class TrackedApplication(Application):
         # In-memory (POPO) recorders keep one maximum per name: fine for in-order unit tests.
         return recorder.has_tracking_id(tracking.application_name, tracking.notification_id)
 
-    def save_tracked(self, tracking: Tracking, *objs: Any) -> bool:
-        """Save the aggregates' new events with the tracking row, atomically.
+    def save_tracked(self, tracking: Tracking, *objs: Any, **kwargs: Any) -> bool:
+        """Save the aggregates' new events with the tracking row, atomically. `kwargs` reach
+        the recorder's insert transaction (as with `Application.save`).
 
         Returns False when the position had already been processed (by a racing
         instance or an earlier delivery): nothing is written then.
         """
         processing_event = ProcessingEvent(tracking=tracking)
-        processing_event.collect_events(*objs)
+        processing_event.collect_events(*objs, **kwargs)
         try:
             recordings = self._record(processing_event)
         except IntegrityError:
@@ -51,3 +119,17 @@ class TrackedApplication(Application):
         self._take_snapshots(processing_event)
         self._notify(recordings)
         return True
+
+    def save_tracked_many(self, trackings: Sequence[Tracking], *objs: Any, **kwargs: Any) -> None:
+        """Save the aggregates' new events with all these tracking rows, atomically.
+
+        Raises IntegrityError if any position was recorded meanwhile (or an aggregate was
+        appended to): nothing is written then, and the caller applies the batch one by one.
+        """
+        if not isinstance(self.recorder, (MultiTrackingRecorder, POPOMultiTrackingRecorder)):
+            raise TypeError(f"{type(self.recorder).__name__} cannot record several trackings at once")
+        processing_event = ProcessingEvent()
+        processing_event.collect_events(*objs, trackings=list(trackings), **kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
