@@ -3,12 +3,19 @@
 `hotline sla deadlines --priority 2 --opened-at 2026-03-06T17:00:00-08:00 [--resolved-at ...]
 [--json]` prints each clock's start, due instant and warning instants (in the calendar's zone)
 with the policy and calendar versions used.
+
+`hotline sla show T-000042 [--url ...] [--json]` asks the running sla-timer (`--url`, else
+HOTLINE_SLA_TIMER_URL, else http://127.0.0.1:8082) for each clock's timeline, rebuilt from its
+event log: started, paused, resumed, due (per clock version), warnings, breach or met.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from typing import Annotated
 
+import httpx
 import typer
 
 from hotline.calendar import default_calendar, format_duration
@@ -88,4 +95,62 @@ def _human(payload: dict) -> str:
                      f"{clock['started_at']})")
         for warning in clock["warnings"]:
             lines.append(f"  {'':<10}  {warning['threshold']}% at {warning['at']}")
+    return "\n".join(lines)
+
+
+DEFAULT_SLA_TIMER_URL = "http://127.0.0.1:8082"
+
+
+@app.command()
+def show(
+    number: Annotated[str, typer.Argument(help="Ticket number, e.g. T-000042.")],
+    url: Annotated[str | None, typer.Option(
+        "--url", help="sla-timer's HTTP address [env HOTLINE_SLA_TIMER_URL; default "
+        f"{DEFAULT_SLA_TIMER_URL}]")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
+) -> None:
+    """Each SLA clock's timeline of a ticket, as recorded by sla-timer."""
+    base = url or os.environ.get("HOTLINE_SLA_TIMER_URL") or DEFAULT_SLA_TIMER_URL
+    try:
+        response = httpx.get(f"{base.rstrip('/')}/tickets/{number}/sla", timeout=30)
+    except httpx.HTTPError as exc:
+        typer.echo(f"error: cannot reach sla-timer at {base}: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if response.status_code != 200:
+        detail = response.json().get("detail", response.text) if response.headers.get(
+            "content-type", "").startswith("application/json") else response.text
+        if isinstance(detail, dict):
+            detail = detail.get("detail", detail)
+        typer.echo(f"error: {detail}", err=True)
+        raise typer.Exit(1)
+    payload = response.json()
+    emit(payload, as_json, _timeline_text(payload))
+
+
+def _timeline_text(payload: dict) -> str:
+    calendar = default_calendar()
+
+    def local(text: str | None) -> str:
+        if text is None:
+            return "-"
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(
+            calendar.zone).strftime("%a %Y-%m-%d %H:%M:%S %Z")
+
+    lines = [f"{payload['ticket_number']}  P{payload['priority']}  policy {payload['policy_version']}"
+             f"  calendar {payload['calendar_version']}"]
+    for name, clock in payload["clocks"].items():
+        lines.append(f"  {name}: {clock['status']} (clock version {clock['clock_version']})")
+        for row in clock["timeline"]:
+            event, at = row["event"], local(row["at"])
+            if event == "due":
+                warnings = ", ".join(f"{w['threshold']:g}% {local(w['at'])}" for w in row["warnings"])
+                text = (f"due {local(row['due_at'])} (v{row['clock_version']}, after {row['cause']})"
+                        + (f"; warnings {warnings}" if warnings else ""))
+            elif event in ("warning", "breached", "met"):
+                label = f"{row['threshold']:g}% warning" if event == "warning" else event
+                text = (f"{label} (v{row['clock_version']}, due {local(row['due_at'])}, "
+                        f"lateness {row['lateness_seconds']:+.1f}s, P{row['priority']})")
+            else:
+                text = event
+            lines.append(f"    {at}  {text}")
     return "\n".join(lines)

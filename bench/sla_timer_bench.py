@@ -1,0 +1,185 @@
+"""sla-timer under load, against real PostgreSQL and tansu, with the service as a process.
+
+1. Burst: 10,000 P1 tickets opened at the same instant (armed in-process through the real
+   `open_clocks` + due-index recorder hook, in bulk transactions); the simulated clock jumps to
+   their 75 % response instant; lateness = broker timestamp of each published deadline event −
+   the wall-clock instant of the jump. Reports p50 / p99 / max (goal: p99 ≤ 2 s, max ≤ 5 s).
+2. Memory: 1,000,000 pending timers inserted with bulk SQL; the service's resident memory
+   before and after, while its firing loop keeps polling the due index.
+3. Arming: 100,000 TicketOpened on `hotline.tickets.v1`, consumed by the running service
+   (tracked consumer → aggregate → due index); timers armed per second over a fixed window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from uuid import uuid4
+
+import psutil
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from harness import kafka_messages, start_infra  # noqa: E402
+from hotline import contracts  # noqa: E402
+from hotline.clock import SimulatedClock  # noqa: E402
+from hotline.contracts.envelope import CloudEvent  # noqa: E402
+from hotline.devstack import services as svc  # noqa: E402
+from hotline.devstack.ports import free_port  # noqa: E402
+from hotline.devstack.supervisor import Supervisor  # noqa: E402
+from hotline.eventstore import ensure_schema, postgres_env  # noqa: E402
+from hotline_sla_timer.adapters.due_index import DueTimers  # noqa: E402
+from hotline_sla_timer.application import SlaTimerApplication  # noqa: E402
+from hotline_sla_timer.domain import deadlines  # noqa: E402
+
+UTC = timezone.utc
+T0 = datetime(2027, 3, 1, 17, 0, tzinfo=UTC)  # Monday 09:00 Pacific
+BURST = 10_000
+PENDING = 1_000_000
+BACKLOG = 100_000
+ARMING_WINDOW = 60.0
+
+
+def opened(number: str, priority: int, at: datetime) -> contracts.TicketOpened:
+    return contracts.TicketOpened(
+        ticket_id=contracts.ticket_id_for(number), ticket_number=number, customer="Acme Corp",
+        location="100 Main St", issue="bench", description="d", priority=priority,
+        channel="http", contact="noc@acme.example", received_at=at, off_hours=False)
+
+
+def arm_burst(app: SlaTimerApplication) -> None:
+    for start in range(0, BURST, 1000):
+        clocks, pending = [], []
+        for i in range(start, start + 1000):
+            aggregate, timers = deadlines.open_clocks(opened(f"T-5{i:07d}", 1, T0), app.policy, T0)
+            clocks.append(aggregate)
+            pending += timers
+        app.save(*clocks, timers=DueTimers([c.id for c in clocks], pending))
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+async def burst(infra, clock: SimulatedClock) -> None:
+    records = []
+    jumped = time.time()
+    await asyncio.to_thread(clock.set, T0 + timedelta(hours=3))
+    deadline = time.monotonic() + 60
+    while len(records) < BURST and time.monotonic() < deadline:
+        await asyncio.sleep(1.0)
+        records = await kafka_messages(infra.kafka_bootstrap, "hotline.sla.v1", timeout=30)
+    late = [r.timestamp / 1000 - jumped for r in records]
+    print(f"burst: {len(records):,} of {BURST:,} deadline events published; lateness after the "
+          f"clock jump p50 {percentile(late, 50):.2f} s, p99 {percentile(late, 99):.2f} s, "
+          f"max {max(late):.2f} s; within 2 s {sum(v <= 2 for v in late) / len(late):.1%}", flush=True)
+
+
+def rss_mb(pid: int) -> float:
+    process = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [process, *process.children(recursive=True)]) / 2**20
+
+
+async def memory(infra, pid: int) -> None:
+    before = rss_mb(pid)
+    began = time.monotonic()
+    with psycopg.connect(infra.database_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO sla_timer.sla_timer_due_timers SELECT gen_random_uuid(), c.clock, t, "
+            "CASE WHEN t = 100 THEN 'DeadlineBreached' ELSE 'DeadlineApproaching' END, "
+            "timestamptz '2030-01-01' + (n || ' seconds')::interval, 1, 'T-9' || lpad(n::text, 7, '0'), "
+            "3, 'bench', 'bench' FROM generate_series(1, %s) n, "
+            "(VALUES ('resolution')) c(clock), (VALUES (100.0::float8)) th(t)", (PENDING,))
+        conn.execute("ANALYZE sla_timer.sla_timer_due_timers")
+        count = conn.execute("SELECT count(*) FROM sla_timer.sla_timer_due_timers").fetchone()[0]
+    inserted = time.monotonic() - began
+    await asyncio.sleep(5)  # 25 firing-loop ticks over the 1,000,000 pending rows
+    after = rss_mb(pid)
+    print(f"memory: sla-timer resident {before:.0f} MiB before, {after:.0f} MiB with {count:,} "
+          f"pending timers (bulk insert {inserted:.0f} s)", flush=True)
+
+
+async def arming(infra) -> None:
+    from aiokafka import AIOKafkaProducer
+
+    source = f"/hotline/bench-{uuid4().hex[:6]}"
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap, linger_ms=20)
+    await producer.start()
+    began = time.monotonic()
+    try:
+        futures = []
+        for position in range(1, BACKLOG + 1):
+            at = T0 + timedelta(minutes=position % 5000)
+            data = opened(f"T-6{position:07d}", 2 + position % 2, at)
+            event = CloudEvent(id=f"{data.ticket_id}:1", source=source, type=data.ce_type, time=at,
+                               subject=data.ticket_number, position=position, data=data)
+            futures.append(await producer.send(
+                "hotline.tickets.v1", event.body(), key=str(data.ticket_id).encode(),
+                headers=[(k, v.encode()) for k, v in event.headers().items()]))
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    print(f"arming: {BACKLOG:,} TicketOpened published in {time.monotonic() - began:.0f} s", flush=True)
+
+    def counts() -> tuple[int, int]:
+        with psycopg.connect(infra.database_url) as conn:
+            tracked = conn.execute("SELECT count(*) FROM sla_timer.sla_timer_tracking "
+                                   "WHERE application_name = %s", (source.rsplit('/', 1)[-1],)).fetchone()[0]
+            timers = conn.execute("SELECT count(*) FROM sla_timer.sla_timer_due_timers "
+                                  "WHERE ticket_number LIKE 'T-6%%'").fetchone()[0]
+        return tracked, timers
+
+    began = time.monotonic()
+    first = None
+    while time.monotonic() - began < ARMING_WINDOW:
+        await asyncio.sleep(2.0)
+        tracked, timers = await asyncio.to_thread(counts)
+        if first is None and tracked:
+            first = (time.monotonic(), tracked, timers)
+        if tracked >= BACKLOG:
+            break
+    elapsed = time.monotonic() - first[0] if first else 0.0
+    rate_events = (tracked - first[1]) / elapsed if elapsed else 0.0
+    rate_timers = (timers - first[2]) / elapsed if elapsed else 0.0
+    print(f"arming: {tracked:,} of {BACKLOG:,} tickets armed in a {ARMING_WINDOW:.0f} s window: "
+          f"{rate_events:,.0f} tickets/s = {rate_timers:,.0f} timers armed/s "
+          f"(whole backlog ≈ {BACKLOG / rate_events if rate_events else float('inf'):.0f} s)", flush=True)
+
+
+async def run() -> None:
+    base = Path(tempfile.mkdtemp(prefix="hotline-bench-"))
+    infra = await start_infra(base / "logs")
+    services = Supervisor(base / "logs")
+    try:
+        await asyncio.to_thread(ensure_schema, infra.database_url, "sla_timer")
+        clock = await asyncio.to_thread(SimulatedClock, infra.database_url)
+        await asyncio.to_thread(clock.set, T0)
+        app = await asyncio.to_thread(SlaTimerApplication, env=postgres_env(infra.database_url, "sla_timer"),
+                                      clock=clock)
+        began = time.monotonic()
+        await asyncio.to_thread(arm_burst, app)
+        print(f"burst: {BURST:,} P1 tickets armed in-process in {time.monotonic() - began:.1f} s", flush=True)
+        env = svc.base_env({**infra.env, "HOTLINE_SIMULATED_CLOCK": "true", "HOTLINE_LOG_LEVEL": "WARNING",
+                            "HOTLINE_SLA_TIMER_HTTP_PORT": str(free_port()),
+                            "HOTLINE_VAR_DIR": str(base / "var")}, keep_hotline=False)
+        child = await services.start(svc.service_spec("sla-timer", env))
+        await burst(infra, clock)
+        await memory(infra, child.proc.pid)
+        await arming(infra)
+    finally:
+        await services.stop_all()
+        await infra.close()
+
+
+def main() -> None:
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""sla-timer's adapters: the due index in PostgreSQL."""

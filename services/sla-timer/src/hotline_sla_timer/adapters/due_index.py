@@ -1,0 +1,135 @@
+"""The due index: sla-timer's durable timers, in PostgreSQL, kept in step with the event log.
+
+`DueIndexRecorder` is eventsourcing's PostgreSQL process recorder (taking a batch's tracking
+rows too: `MultiTrackingRecorder`) plus one table, `<app>_due_timers`: one row per pending
+(ticket, clock, threshold) with its due instant, clock version and what the deadline event
+needs. Rows are written in the same transaction as the `TicketClocks` events they derive from: `Application.save(..., timers=DueTimers(...))` reaches
+`_insert_events`, which replaces the ticket's rows before the events are inserted. So a crash
+can never leave the index and the log disagreeing.
+
+`fire_due` claims due rows (`FOR UPDATE SKIP LOCKED`, so instances share the work), appends
+their events at the next versions of their aggregates and deletes the rows, in one
+transaction. A second instance or a consumer that loaded an older version fails on the
+(originator_id, originator_version) key and retries: a deadline event cannot be appended twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresProcessRecorder
+from psycopg.sql import SQL, Identifier
+
+from hotline.processing import MultiTrackingRecorder
+from hotline_sla_timer.domain.deadlines import PendingTimer
+
+log = logging.getLogger(__name__)
+
+COLUMNS = ("ticket_id", "clock", "threshold", "kind", "due_at", "clock_version", "ticket_number",
+           "priority", "policy_version", "calendar_version")
+
+
+@dataclass(frozen=True)
+class DueTimers:
+    """The complete set of pending timers of some tickets (replacing what the index held)."""
+
+    ticket_ids: Sequence[UUID]
+    timers: Sequence[PendingTimer] = field(default_factory=list)
+
+
+BuildEvents = Callable[[list[dict[str, Any]], dict[UUID, int]], list[StoredEvent]]
+"""(claimed rows in due order, {ticket id: current version}) → stored events to append."""
+
+
+class DueIndexRecorder(MultiTrackingRecorder, PostgresProcessRecorder):
+    def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        self.due_table_name = self.events_table_name.removesuffix("_events") + "_due_timers"
+        schema, table = Identifier(self.datastore.schema), Identifier(self.due_table_name)
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {}.{} ("
+            "ticket_id uuid NOT NULL, clock text NOT NULL, threshold double precision NOT NULL, "
+            "kind text NOT NULL, due_at timestamptz NOT NULL, clock_version integer NOT NULL, "
+            "ticket_number text NOT NULL, priority smallint NOT NULL, policy_version text NOT NULL, "
+            "calendar_version text NOT NULL, PRIMARY KEY (ticket_id, clock, threshold))"
+        ).format(schema, table))
+        self.sql_create_statements.append(SQL(
+            "CREATE INDEX IF NOT EXISTS {} ON {}.{} (due_at)"
+        ).format(Identifier(self.due_table_name + "_due_at_idx"), schema, table))
+        self._delete_tickets = SQL("DELETE FROM {}.{} WHERE ticket_id = ANY(%s)").format(schema, table)
+        self._insert_timers = SQL(
+            "INSERT INTO {}.{} (" + ", ".join(COLUMNS) + ") SELECT * FROM unnest("
+            "%s::uuid[], %s::text[], %s::float8[], %s::text[], %s::timestamptz[], %s::int[], "
+            "%s::text[], %s::smallint[], %s::text[], %s::text[])"
+        ).format(schema, table)
+        self._claim = SQL(
+            "DELETE FROM {s}.{t} WHERE (ticket_id, clock, threshold) IN ("
+            " SELECT ticket_id, clock, threshold FROM {s}.{t} WHERE due_at <= %s"
+            " ORDER BY due_at LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING *"
+        ).format(s=schema, t=table)
+        self._versions = SQL(
+            "SELECT originator_id, max(originator_version) AS version FROM {}.{} "
+            "WHERE originator_id = ANY(%s) GROUP BY originator_id"
+        ).format(schema, Identifier(self.events_table_name))
+        self._count = SQL("SELECT count(*) AS n FROM {}.{}").format(schema, table)
+        self._select_all = SQL("SELECT * FROM {}.{} ORDER BY due_at, ticket_id, clock, threshold").format(schema, table)
+
+    # -- written with the aggregate's events ------------------------------------------------
+    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        super()._insert_events(curs, stored_events, **kwargs)
+        due: DueTimers | None = kwargs.get("timers")
+        if due is not None:
+            self.replace_timers(curs, due)
+
+    def replace_timers(self, curs: Any, due: DueTimers) -> None:
+        curs.execute(self._delete_tickets, (list(due.ticket_ids),))
+        if due.timers:
+            columns = [[getattr(t, c) for t in due.timers] for c in COLUMNS]
+            curs.execute(self._insert_timers, columns)
+
+    # -- fired by the firing loop -------------------------------------------------------------
+    def fire_due(self, now: datetime, limit: int, build: BuildEvents,
+                 before_commit: Callable[[int], None] | None = None) -> int:
+        """Claim up to `limit` rows due at `now`, append their events, delete them. Returns how
+        many fired (0: nothing due, or another instance holds them)."""
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            curs.execute(self._claim, (now, limit))
+            rows = sorted(curs.fetchall(), key=lambda r: (r["due_at"], r["threshold"], str(r["ticket_id"])))
+            if not rows:
+                return 0
+            # Taken before reading versions, so no other writer appends in between.
+            self._lock_table(curs)
+            curs.execute(self._versions, (list({r["ticket_id"] for r in rows}),))
+            versions = {r["originator_id"]: r["version"] for r in curs.fetchall()}
+            stored = build(rows, versions)
+            self._insert_stored_events(curs, stored)
+            if before_commit is not None:
+                before_commit(len(stored))
+            return len(stored)
+
+    # -- reading and rebuilding ---------------------------------------------------------------
+    def existing(self, ticket_ids: Sequence[UUID]) -> set[UUID]:
+        """Which of these tickets have events (one query, so a batch of openings loads nothing)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._versions, (list(ticket_ids),))
+            return {r["originator_id"] for r in curs.fetchall()}
+
+    def count_timers(self) -> int:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._count)
+            return curs.fetchone()["n"]
+
+    def all_timers(self) -> list[dict[str, Any]]:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._select_all)
+            return curs.fetchall()
+
+    def rewrite(self, due: DueTimers) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            self.replace_timers(curs, due)

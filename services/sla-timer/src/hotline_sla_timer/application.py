@@ -1,0 +1,212 @@
+"""SlaTimerApplication: keeps each ticket's SLA clocks and fires their deadlines exactly once.
+
+- `take(event)` applies one ticket event from `hotline.tickets.v1`: it records the change on the
+  ticket's `TicketClocks`, fires what a stopped clock owes (`DeadlineMet`, late marks), and
+  replaces the ticket's rows in the due index — with the tracking row of the event's
+  (source, position), all in one transaction.
+- `take_batch(events)` applies many (a consumer batch) in one transaction: one query for the
+  positions seen before, each ticket loaded once and changed in order, one save with every
+  tracking row and the final timers of every ticket. Should another writer touch one of the
+  tickets or positions meanwhile, it applies them with `take`, one by one.
+- `fire_due(limit)` fires one batch of due timers without loading aggregates: the due rows
+  carry everything the events need, the versions come from one query.
+- `timeline(ticket_id)` and `rebuild_due_index()` read the event log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
+from eventsourcing.postgres import PostgresFactory
+
+from hotline.clock import Clock, SystemClock
+from hotline.contracts import TicketOpened
+from hotline.contracts.envelope import CloudEvent
+from hotline.processing import TrackedApplication
+from hotline.sla import SlaPolicy, default_policy
+from hotline_sla_timer.adapters.due_index import DueIndexRecorder, DueTimers
+from hotline_sla_timer.domain import deadlines
+from hotline_sla_timer.domain.changes import change_from_contract
+from hotline_sla_timer.domain.clocks import TicketClocks
+
+log = logging.getLogger(__name__)
+
+CONFLICT_RETRIES = 20
+
+
+class UnknownTicket(LookupError):
+    """A lifecycle event for a ticket whose opening was never seen."""
+
+
+class SlaTimerApplication(TrackedApplication):
+    name = "sla_timer"
+
+    def __init__(self, env: dict[str, str] | None = None, *, clock: Clock | None = None,
+                 policy: SlaPolicy | None = None) -> None:
+        super().__init__(env=env)
+        self.clock = clock or SystemClock()
+        self.policy = policy or default_policy()
+        self.policies = {self.policy.version: self.policy}
+
+    def construct_recorder(self) -> Any:
+        if isinstance(self.factory, PostgresFactory):
+            prefix = self.env.name.lower()
+            recorder = DueIndexRecorder(self.factory.datastore, events_table_name=f"{prefix}_events",
+                                        tracking_table_name=f"{prefix}_tracking")
+            if self.factory.env_create_table():
+                recorder.create_table()
+            return recorder
+        return super().construct_recorder()
+
+    # -- ticket events ----------------------------------------------------------------------
+    def take(self, event: CloudEvent) -> bool:
+        """Apply one ticket event. Returns False if it had been applied before."""
+        tracking = Tracking(event.source_service, event.position)
+        change = change_from_contract(event.data)
+        for _ in range(CONFLICT_RETRIES):
+            if self.already_processed(tracking):
+                return False
+            try:
+                if change is None:
+                    return self.save_tracked(tracking)
+                clocks, pending = self._changed(event, change)
+                if clocks is None:
+                    return self.save_tracked(tracking)
+                return self.save_tracked(tracking, clocks, timers=DueTimers([clocks.id], pending))
+            except IntegrityError:
+                # The firing loop appended to this ticket since we loaded it: load it again.
+                continue
+        raise RuntimeError(f"{event.id}: version conflicts did not settle")
+
+    def take_batch(self, events: list[CloudEvent]) -> int:
+        """Apply ticket events in one transaction, in order per ticket. Returns how many were
+        new (the rest had been applied before)."""
+        seen: set[Tracking] = set()
+        fresh: list[tuple[Tracking, CloudEvent]] = []
+        for event in events:
+            tracking = Tracking(event.source_service, event.position)
+            if tracking not in seen:  # the same message twice in one batch
+                seen.add(tracking)
+                fresh.append((tracking, event))
+        done = self.processed(t for t, _ in fresh)
+        fresh = [(t, e) for t, e in fresh if t not in done]
+        if not fresh:
+            return 0
+        try:
+            self._take_together(fresh)
+            return len(fresh)
+        except IntegrityError:
+            # Another instance took some of these positions, or the firing loop appended to
+            # one of these tickets since we loaded it: `take` sorts it out event by event.
+            return sum(self.take(event) for _, event in fresh)
+
+    def _take_together(self, fresh: list[tuple[Tracking, CloudEvent]]) -> None:
+        now = self.clock.now()
+        changes = [(event, change) for _, event in fresh
+                   if (change := change_from_contract(event.data)) is not None]
+        clocks: dict[UUID, TicketClocks | None] = {}  # None: not opened (yet)
+        if isinstance(self.recorder, DueIndexRecorder):
+            # Most of a backlog is openings of new tickets: one query instead of one `get` each.
+            # A ticket created meanwhile fails the save on its version 1 (IntegrityError).
+            ids = {getattr(event.data, "ticket_id") for event, _ in changes}
+            clocks = dict.fromkeys(ids - self.recorder.existing(list(ids)))
+        pending: dict[UUID, list] = {}  # tickets whose timers change, with their final timers
+        for event, change in changes:
+            ticket_id = getattr(event.data, "ticket_id")
+            if ticket_id not in clocks:
+                try:
+                    clocks[ticket_id] = self.repository.get(ticket_id)
+                except AggregateNotFoundError:
+                    clocks[ticket_id] = None
+            current = clocks[ticket_id]
+            if current is None:
+                if not isinstance(event.data, TicketOpened):
+                    raise UnknownTicket(f"{event.subject}: {event.type} for a ticket never opened")
+                clocks[ticket_id], pending[ticket_id] = deadlines.open_clocks(event.data, self.policy, now)
+            elif not isinstance(event.data, TicketOpened):  # a repeated opening changes nothing
+                pending[ticket_id] = deadlines.apply_change(current, change, self.policy_for(current), now)
+        changed = [c for c in clocks.values() if c is not None and c.id in pending]
+        self.save_tracked_many([t for t, _ in fresh], *changed,
+                               timers=DueTimers(list(pending), [t for ts in pending.values() for t in ts]))
+
+    def _changed(self, event: CloudEvent, change) -> tuple[TicketClocks | None, list]:
+        ticket_id = getattr(event.data, "ticket_id")
+        now = self.clock.now()
+        try:
+            clocks: TicketClocks = self.repository.get(ticket_id)
+        except AggregateNotFoundError:
+            if not isinstance(event.data, TicketOpened):
+                raise UnknownTicket(f"{event.subject}: {event.type} for a ticket never opened") from None
+            return deadlines.open_clocks(event.data, self.policy, now)
+        if isinstance(event.data, TicketOpened):
+            return None, []  # the same opening published again under another position
+        return clocks, deadlines.apply_change(clocks, change, self.policy_for(clocks), now)
+
+    def policy_for(self, clocks: TicketClocks) -> SlaPolicy:
+        policy = self.policies.get(clocks.policy_version)
+        if policy is None:
+            log.warning("policy %s of %s is not loaded; using %s", clocks.policy_version,
+                        clocks.ticket_number, self.policy.version)
+            return self.policy
+        return policy
+
+    # -- firing --------------------------------------------------------------------------------
+    def fire_due(self, limit: int = 1000, before_commit: Callable[[int], None] | None = None) -> int:
+        """Fire one batch of due timers; returns how many fired."""
+        recorder: DueIndexRecorder = self.recorder  # type: ignore[assignment]
+        now = self.clock.now()
+        timestamp = TicketClocks.Event.create_timestamp()
+
+        def build(rows: list[dict[str, Any]], versions: dict[UUID, int]) -> list[StoredEvent]:
+            stored = []
+            for row in rows:
+                version = versions[row["ticket_id"]] = versions[row["ticket_id"]] + 1
+                event_class = getattr(TicketClocks, row["kind"])
+                stored.append(self.mapper.to_stored_event(event_class(
+                    originator_id=row["ticket_id"], originator_version=version, timestamp=timestamp,
+                    clock=row["clock"], threshold=row["threshold"], clock_version=row["clock_version"],
+                    due_at=row["due_at"], fired_at=now, priority=row["priority"],
+                    ticket_number=row["ticket_number"], policy_version=row["policy_version"],
+                    calendar_version=row["calendar_version"],
+                )))
+            return stored
+
+        for _ in range(CONFLICT_RETRIES):
+            try:
+                return recorder.fire_due(now, limit, build, before_commit)
+            except IntegrityError:
+                continue
+        raise RuntimeError("firing: version conflicts did not settle")
+
+    # -- reading -------------------------------------------------------------------------------
+    def clocks(self, ticket_id: UUID) -> TicketClocks:
+        return self.repository.get(ticket_id)
+
+    def history(self, ticket_id: UUID) -> list[Any]:
+        return list(self.events.get(ticket_id))
+
+    def ticket_ids(self) -> set[UUID]:
+        ids: set[UUID] = set()
+        last = 0
+        while True:
+            page = self.recorder.select_notifications(last + 1, 1000)
+            if not page:
+                return ids
+            ids.update(n.originator_id for n in page)
+            last = page[-1].id
+
+    def rebuild_due_index(self) -> int:
+        """Recompute every ticket's pending timers from the event log; returns the row count."""
+        recorder: DueIndexRecorder = self.recorder  # type: ignore[assignment]
+        total = 0
+        for ticket_id in self.ticket_ids():
+            clocks = self.clocks(ticket_id)
+            pending = deadlines.pending_timers(clocks, self.policy_for(clocks))
+            recorder.rewrite(DueTimers([ticket_id], pending))
+            total += len(pending)
+        return total

@@ -1,0 +1,68 @@
+"""Ticket events, in the SLA's terms: contract events on `hotline.tickets.v1` → `Change`s, and
+recorded `Change`s → the policy kernel's `hotline.sla` events.
+
+This is the only place that knows both vocabularies. A `Change` is what the `TicketClocks`
+aggregate records: its kind, its instant, and the priority it sets (opened, priority-changed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from hotline import contracts, sla
+from hotline.contracts.base import EventBody
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    at: datetime
+    priority: int | None = None
+
+    def sla_event(self) -> sla.SlaEvent:
+        event_class = SLA_EVENTS[self.kind]
+        if self.priority is not None:
+            return event_class(self.at, self.priority)
+        return event_class(self.at)
+
+
+SLA_EVENTS: dict[str, type[sla.SlaEvent]] = {
+    "opened": sla.TicketOpened,
+    "priority-changed": sla.PriorityChanged,
+    "waiting-on-customer": sla.WaitingOnCustomer,
+    "customer-responded": sla.CustomerResponded,
+    "first-response": sla.FirstResponse,
+    "workaround-provided": sla.WorkaroundProvided,
+    "resolved": sla.Resolved,
+    "reopened": sla.Reopened,
+    "rfo-delivered": sla.RfoDelivered,
+    "closed": None,  # type: ignore[dict-item]  # recorded for the audit; changes no clock
+}
+
+CONTRACT_KINDS: dict[type[EventBody], str] = {
+    contracts.FirstResponseGiven: "first-response",
+    contracts.WorkaroundProvided: "workaround-provided",
+    contracts.TicketResolved: "resolved",
+    contracts.TicketReopened: "reopened",
+    contracts.TicketClosed: "closed",
+    contracts.PriorityChanged: "priority-changed",
+    contracts.WaitingOnCustomer: "waiting-on-customer",
+    contracts.CustomerResponded: "customer-responded",
+    contracts.RfoDelivered: "rfo-delivered",
+}
+
+
+def change_from_contract(data: EventBody) -> Change | None:
+    """The SLA-relevant change a ticket event describes, or None (e.g. a rejected submission)."""
+    if isinstance(data, contracts.TicketOpened):
+        return Change("opened", data.received_at, data.priority)
+    kind = CONTRACT_KINDS.get(type(data))
+    if kind is None:
+        return None
+    return Change(kind, data.at, getattr(data, "priority", None))
+
+
+def sla_events(changes: list[Change]) -> list[sla.SlaEvent]:
+    """The policy kernel's input for a recorded history (closing changes no clock)."""
+    return [c.sla_event() for c in changes if SLA_EVENTS[c.kind] is not None]

@@ -1,0 +1,48 @@
+"""sla-timer's HTTP API: each SLA clock's timeline of a ticket, rebuilt from the event log."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+from eventsourcing.application import AggregateNotFoundError
+from fastapi import APIRouter, FastAPI, HTTPException
+
+from hotline.contracts import ticket_id_for
+from hotline_sla_timer import audit
+from hotline_sla_timer.application import SlaTimerApplication
+
+NUMBER = re.compile(r"^T-\d{6,}$")
+
+
+def sla_router(app: SlaTimerApplication) -> APIRouter:
+    router = APIRouter(tags=["sla"])
+
+    @router.get("/tickets/{number}/sla", summary="Every SLA clock's timeline, from the event log")
+    async def ticket_sla(number: str) -> dict[str, Any]:
+        if not NUMBER.match(number):
+            raise HTTPException(422, {"reason": "bad_number", "detail": f"{number!r} is not a ticket number like T-000042"})
+        try:
+            return await asyncio.to_thread(_timeline, app, number)
+        except AggregateNotFoundError:
+            raise HTTPException(404, {"reason": "unknown_ticket",
+                                      "detail": f"sla-timer has no clocks for {number}"}) from None
+
+    return router
+
+
+def _timeline(app: SlaTimerApplication, number: str) -> dict[str, Any]:
+    ticket_id = ticket_id_for(number)
+    events = app.history(ticket_id)
+    if not events:
+        raise AggregateNotFoundError(ticket_id)
+    clocks = app.clocks(ticket_id)
+    return audit.timeline(events, clocks, app.policy_for(clocks), app.clock.now())
+
+
+def create_http_app(app: SlaTimerApplication) -> FastAPI:
+    http = FastAPI(title="Hotline sla-timer", version="1.0.0",
+                   description="SLA clocks and durable deadline timers.")
+    http.include_router(sla_router(app))
+    return http

@@ -1,0 +1,127 @@
+"""`take_batch` in memory (POPO): a consumer batch applied in one transaction gives the same
+clocks, fired deadlines and pending timers as its events applied one by one, and applies each
+position once."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from uuid import uuid4
+
+import pytest
+
+from hotline import contracts
+from hotline.clock import FixedClock
+from hotline.contracts.envelope import CloudEvent
+from hotline.eventstore import popo_env
+from hotline_sla_timer.application import SlaTimerApplication, UnknownTicket
+from hotline_sla_timer.domain import deadlines
+
+UTC = timezone.utc
+MONDAY_9 = datetime(2026, 11, 30, 17, 0, tzinfo=UTC)  # 09:00 Pacific
+
+
+class Stream:
+    """Contract events of several tickets, with increasing log positions."""
+
+    def __init__(self) -> None:
+        self.position = 0
+
+    def event(self, data: contracts.EventBody) -> CloudEvent:
+        self.position += 1
+        return CloudEvent(id=f"{data.ticket_id}:{self.position}", source="/hotline/intake",
+                          type=data.ce_type, time=MONDAY_9, subject=data.ticket_number,
+                          position=self.position, data=data)
+
+    def opened(self, ticket_id, number: str, priority: int = 2, at: datetime = MONDAY_9) -> CloudEvent:
+        return self.event(contracts.TicketOpened(
+            ticket_id=ticket_id, ticket_number=number, customer="Acme Corp", location="x", issue="i",
+            description="d", priority=priority, channel="email", contact="noc@acme.example",
+            received_at=at, off_hours=False))
+
+    def change(self, contract: type, ticket_id, number: str, at: datetime, **fields) -> CloudEvent:
+        return self.event(contract(ticket_id=ticket_id, ticket_number=number, at=at, **fields))
+
+
+def make_app(clock: FixedClock) -> SlaTimerApplication:
+    return SlaTimerApplication(env=popo_env(), clock=clock)
+
+
+def state(app: SlaTimerApplication, ticket_ids) -> dict:
+    out = {}
+    for ticket_id in ticket_ids:
+        clocks = app.clocks(ticket_id)
+        out[ticket_id] = (
+            [(type(e).__name__, e.originator_version) for e in app.history(ticket_id)],
+            [(t.clock, t.threshold, t.clock_version, t.due_at)
+             for t in deadlines.pending_timers(clocks, app.policy)],
+        )
+    return out
+
+
+def lifecycle(stream: Stream) -> tuple[list[CloudEvent], list]:
+    a, b, c = uuid4(), uuid4(), uuid4()
+    events = [
+        stream.opened(a, "T-000001", 2),
+        stream.opened(b, "T-000002", 3),
+        stream.change(contracts.PriorityChanged, a, "T-000001", MONDAY_9 + timedelta(minutes=30),
+                      from_priority=2, priority=1),
+        stream.opened(c, "T-000003", 1),
+        stream.change(contracts.FirstResponseGiven, a, "T-000001", MONDAY_9 + timedelta(hours=5)),
+        stream.opened(a, "T-000001", 2),  # the same opening republished: a no-op
+        stream.change(contracts.FirstResponseGiven, b, "T-000002", MONDAY_9 + timedelta(hours=1)),
+        stream.change(contracts.TicketResolved, b, "T-000002", MONDAY_9 + timedelta(hours=2)),
+    ]
+    return events, [a, b, c]
+
+
+def test_a_batch_gives_the_same_clocks_and_timers_as_one_by_one():
+    clock = FixedClock(MONDAY_9 + timedelta(hours=6))
+    events, ids = lifecycle(Stream())
+    one, many = make_app(clock), make_app(clock)
+    for event in events:
+        one.take(event)
+    assert many.take_batch(events) == len(events)
+    assert state(many, ids) == state(one, ids)
+    # The late first response of ticket a fired its owed marks in the batch, as one by one.
+    assert any(name == "DeadlineBreached" for name, _ in state(many, ids)[ids[0]][0])
+
+
+def test_an_opening_and_its_changes_in_one_batch_are_applied_in_order():
+    clock = FixedClock(MONDAY_9)
+    stream = Stream()
+    ticket = uuid4()
+    app = make_app(clock)
+    batch = [stream.opened(ticket, "T-000010", 3),
+             stream.change(contracts.PriorityChanged, ticket, "T-000010", MONDAY_9 + timedelta(minutes=5),
+                           from_priority=3, priority=1)]
+    assert app.take_batch(batch) == 2
+    clocks = app.clocks(ticket)
+    assert clocks.priority == 1
+    assert [c.kind for c in clocks.changes] == ["opened", "priority-changed"]
+    assert {t[2] for t in state(app, [ticket])[ticket][1] if t[0] == "response"} == {2}
+
+
+def test_positions_applied_before_or_twice_in_the_batch_are_applied_once():
+    clock = FixedClock(MONDAY_9 + timedelta(hours=6))
+    events, ids = lifecycle(Stream())
+    one, many = make_app(clock), make_app(clock)
+    for event in events:
+        one.take(event)
+    assert many.take_batch(events[:4]) == 4
+    # Redelivered: the first four again (twice, interleaved), then the rest.
+    assert many.take_batch([*events[:4], *events[4:], *reversed(events[:4])]) == len(events) - 4
+    assert many.take_batch(events) == 0
+    assert state(many, ids) == state(one, ids)
+    assert all(many.take(event) is False for event in events)
+
+
+def test_a_change_for_a_ticket_never_opened_fails_the_batch_and_writes_nothing():
+    clock = FixedClock(MONDAY_9)
+    stream = Stream()
+    known, unknown = uuid4(), uuid4()
+    app = make_app(clock)
+    batch = [stream.opened(known, "T-000020"),
+             stream.change(contracts.FirstResponseGiven, unknown, "T-000021", MONDAY_9)]
+    with pytest.raises(UnknownTicket):
+        app.take_batch(batch)
+    assert app.take_batch(batch[:1]) == 1  # nothing of the failed batch had been recorded

@@ -1,0 +1,172 @@
+"""TicketClocks given / when / then: which deadline events a ticket's clocks owe, once each.
+
+In memory (POPO) with a fixed clock; the due index is PostgreSQL-only, so pending timers are
+read from what `take` would write (`deadlines.pending_timers`)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from hotline import contracts
+from hotline.clock import FixedClock
+from hotline.contracts.envelope import CloudEvent
+from hotline.eventstore import popo_env
+from hotline_sla_timer.application import SlaTimerApplication, UnknownTicket
+from hotline_sla_timer.domain import deadlines
+from hotline_sla_timer.domain.clocks import TicketClocks
+from hotline_sla_timer.publication import to_cloud_event
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
+UTC = timezone.utc
+
+
+def pacific(*args: int) -> datetime:
+    return datetime(*args, tzinfo=PACIFIC).astimezone(UTC)
+
+
+class Ticket:
+    """Publishes contract events for one ticket, with increasing log positions."""
+
+    position = 0
+
+    def __init__(self, app: SlaTimerApplication, number: str = "T-000042") -> None:
+        self.app, self.number, self.id = app, number, uuid4()
+
+    def send(self, data: contracts.EventBody) -> bool:
+        Ticket.position += 1
+        event = CloudEvent(id=f"{self.id}:{Ticket.position}", source="/hotline/intake",
+                           type=data.ce_type, time=datetime.now(UTC), subject=self.number,
+                           position=Ticket.position, data=data)
+        return self.app.take(event)
+
+    def open(self, priority: int, at: datetime) -> bool:
+        return self.send(contracts.TicketOpened(
+            ticket_id=self.id, ticket_number=self.number, customer="Acme Corp", location="x",
+            issue="i", description="d", priority=priority, channel="email",
+            contact="noc@acme.example", received_at=at, off_hours=False))
+
+    def change(self, contract: type, at: datetime, **fields) -> bool:
+        return self.send(contract(ticket_id=self.id, ticket_number=self.number, at=at, **fields))
+
+    def pending(self) -> list[tuple[str, float, int, datetime]]:
+        clocks = self.app.clocks(self.id)
+        return [(t.clock, t.threshold, t.clock_version, t.due_at)
+                for t in deadlines.pending_timers(clocks, self.app.policy)]
+
+    def fired(self) -> list[tuple[str, str, float, int]]:
+        return [(type(e).__name__, e.clock, e.threshold, e.clock_version)
+                for e in self.app.history(self.id) if isinstance(e, TicketClocks.DeadlineFired)]
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(pacific(2026, 11, 25, 16, 0))
+
+
+@pytest.fixture
+def app(clock: FixedClock) -> SlaTimerApplication:
+    return SlaTimerApplication(env=popo_env(), clock=clock)
+
+
+def test_a_p2_opened_the_day_before_thanksgiving_arms_response_timers_for_friday(app):
+    ticket = Ticket(app)
+    assert ticket.open(2, pacific(2026, 11, 25, 16, 0))
+    response = [p for p in ticket.pending() if p[0] == "response"]
+    assert response == [("response", 75.0, 1, pacific(2026, 11, 27, 14, 0)),
+                        ("response", 90.0, 1, pacific(2026, 11, 27, 15, 12)),
+                        ("response", 100.0, 1, pacific(2026, 11, 27, 16, 0))]
+    clocks = app.clocks(ticket.id)
+    assert clocks.policy_version == app.policy.version
+    assert clocks.calendar_version == app.policy.calendar.version
+
+
+def test_a_first_response_in_time_is_met_once_and_disarms_the_response_timers(app, clock):
+    ticket = Ticket(app)
+    ticket.open(2, pacific(2026, 11, 25, 16, 0))
+    clock.set(pacific(2026, 11, 27, 13, 0))
+    ticket.change(contracts.FirstResponseGiven, pacific(2026, 11, 27, 13, 0))
+    assert ticket.fired() == [("DeadlineMet", "response", 100.0, 1)]
+    assert not [p for p in ticket.pending() if p[0] == "response"]
+    met = app.history(ticket.id)[-1]
+    body = to_cloud_event(met, 7).data
+    assert body.stopped_at == pacific(2026, 11, 27, 13, 0)
+    assert body.lateness_seconds == -3 * 3600
+
+
+def test_a_late_first_response_fires_the_owed_warnings_and_breach_not_met(app, clock):
+    ticket = Ticket(app)
+    ticket.open(2, pacific(2026, 11, 25, 16, 0))
+    clock.set(pacific(2026, 11, 27, 17, 0))
+    ticket.change(contracts.FirstResponseGiven, pacific(2026, 11, 27, 17, 0))
+    assert ticket.fired() == [("DeadlineApproaching", "response", 75.0, 1),
+                              ("DeadlineApproaching", "response", 90.0, 1),
+                              ("DeadlineBreached", "response", 100.0, 1)]
+
+
+def test_a_redelivered_event_changes_nothing(app):
+    ticket = Ticket(app)
+    ticket.open(2, pacific(2026, 11, 25, 16, 0))
+    event = CloudEvent(id="x", source="/hotline/intake", type="hotline.ticket.responded.v1",
+                       time=datetime.now(UTC), subject=ticket.number, position=999_999,
+                       data=contracts.FirstResponseGiven(ticket_id=ticket.id, ticket_number=ticket.number,
+                                                         at=pacific(2026, 11, 26, 9, 0)))
+    assert app.take(event) is True
+    assert app.take(event) is False
+    assert ticket.fired() == [("DeadlineMet", "response", 100.0, 1)]
+
+
+def test_a_priority_change_recomputes_from_the_original_start_under_a_new_version(app):
+    ticket = Ticket(app)
+    opened = pacific(2026, 11, 30, 9, 0)  # a Monday
+    ticket.open(3, opened)
+    ticket.change(contracts.PriorityChanged, pacific(2026, 11, 30, 10, 0), from_priority=3, priority=2)
+    response = [p for p in ticket.pending() if p[0] == "response"]
+    # 8 support hours from Monday 09:00 (the original start), not from the change at 10:00.
+    assert response[-1] == ("response", 100.0, 2, pacific(2026, 11, 30, 17, 0))
+    assert {p[2] for p in response} == {2}
+
+
+def test_a_p1_opened_on_saturday_night_runs_24x7(app):
+    ticket = Ticket(app)
+    ticket.open(1, pacific(2026, 11, 28, 22, 0))
+    due = {p[0]: p[3] for p in ticket.pending() if p[1] == 100.0}
+    assert due["response"] == pacific(2026, 11, 29, 2, 0)  # 4 h, through the night
+    assert due["resolution"] == pacific(2026, 11, 30, 22, 0)  # 48 h
+
+
+def test_waiting_on_customer_pauses_resolution_and_resuming_bumps_its_version(app):
+    ticket = Ticket(app)
+    ticket.open(2, pacific(2026, 11, 30, 9, 0))
+    ticket.change(contracts.WaitingOnCustomer, pacific(2026, 11, 30, 10, 0))
+    resolution = [p for p in ticket.pending() if p[0] == "resolution"]
+    assert all(p[1] < 100 for p in resolution)  # paused: no due instant, only earlier warnings
+    ticket.change(contracts.CustomerResponded, pacific(2026, 11, 30, 12, 0))
+    resolution = [p for p in ticket.pending() if p[0] == "resolution"]
+    assert {p[2] for p in resolution} == {3} and resolution[-1][1] == 100.0
+
+
+def test_a_reopened_ticket_runs_resolution_again_under_a_new_version(app):
+    ticket = Ticket(app)
+    ticket.open(2, pacific(2026, 11, 30, 9, 0))
+    ticket.change(contracts.TicketResolved, pacific(2026, 11, 30, 11, 0))
+    assert ("DeadlineMet", "resolution", 100.0, 1) in ticket.fired()
+    assert [p[0] for p in ticket.pending() if p[0] != "response"] == ["rfo"] * 3
+    ticket.change(contracts.TicketReopened, pacific(2026, 11, 30, 12, 0))
+    versions = {p[2] for p in ticket.pending() if p[0] == "resolution"}
+    assert versions == {2}
+
+
+def test_a_lifecycle_event_for_an_unknown_ticket_is_refused(app):
+    ticket = Ticket(app)
+    with pytest.raises(UnknownTicket):
+        ticket.change(contracts.FirstResponseGiven, pacific(2026, 11, 27, 9, 0))
+
+
+def test_p4_has_no_clocks(app):
+    ticket = Ticket(app)
+    ticket.open(4, pacific(2026, 11, 30, 9, 0))
+    assert ticket.pending() == []
