@@ -37,7 +37,6 @@ class Wiring:
         self.broker = make_broker(settings)
         self.producer: AIOKafkaProducer | None = None  # aiokafka wants the running loop
         self.pool: asyncpg.Pool | None = None
-        self.relays: list[Relay] = []
 
     def event_store_env(self) -> dict[str, str]:
         return postgres_env(self.settings.database_url, self.settings.schema)
@@ -72,7 +71,6 @@ class Wiring:
             await positions.setup()
             relay = Relay(name=name, app=app, producer=self.producer, topic=topic,
                           to_cloud_event=to_cloud_event, positions=positions)
-            self.relays = [r for r in self.relays if r.name != name] + [relay]
             await relay.run()
 
         return run

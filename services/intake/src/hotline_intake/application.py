@@ -7,6 +7,7 @@ is the source of truth; the relay publishes what is saved here.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -19,18 +20,32 @@ from hotline_intake.domain.subject import EXPECTED_SUBJECT_FORMAT
 from hotline_intake.domain.submission import RejectedSubmission
 from hotline_intake.domain.ticket import Ticket, TicketRuleViolation, ticket_id
 
+
+@dataclass(frozen=True)
+class LifecycleCommand:
+    method: str  # the Ticket method that checks and records it
+    summary: str  # what it means, for the HTTP API and the CLI
+
+
 LIFECYCLE = {
-    "first-response": "record_first_response",
-    "workaround": "provide_workaround",
-    "resolve": "resolve",
-    "reopen": "reopen",
-    "close": "close",
-    "priority": "change_priority",
-    "waiting-on-customer": "wait_on_customer",
-    "customer-responded": "customer_responded",
-    "rfo": "deliver_rfo",
+    "first-response": LifecycleCommand(
+        "record_first_response", "Record the first response (stops the response clock)."),
+    "workaround": LifecycleCommand(
+        "provide_workaround", "Record a work-around (stops the resolution clock)."),
+    "resolve": LifecycleCommand(
+        "resolve", "Resolve with a permanent solution (stops resolution, starts the RFO clock)."),
+    "reopen": LifecycleCommand("reopen", "Reopen a resolved ticket (resolution runs again)."),
+    "close": LifecycleCommand("close", "Close a resolved ticket."),
+    "priority": LifecycleCommand(
+        "change_priority", "Change the priority; SLA targets are recomputed from the original start."),
+    "waiting-on-customer": LifecycleCommand(
+        "wait_on_customer", "Wait on the customer (pauses the resolution clock)."),
+    "customer-responded": LifecycleCommand(
+        "customer_responded", "The customer answered (resumes the resolution clock)."),
+    "rfo": LifecycleCommand(
+        "deliver_rfo", "Record that the Reason for Outage was delivered (stops the RFO clock)."),
 }
-"""Lifecycle commands by their API name → the Ticket method that checks and records it."""
+"""Lifecycle commands by their API name: the one list the HTTP API and the CLI are built from."""
 
 
 class TicketNumbers(Protocol):
@@ -140,7 +155,7 @@ class IntakeApplication(Application):
         if at > now:
             raise TicketRuleViolation(
                 "in_future", f"{at.isoformat()} is later than now ({now.isoformat()})")
-        getattr(ticket, LIFECYCLE[command])(
+        getattr(ticket, LIFECYCLE[command].method)(
             at=at, by=by, note=note, trace_context=trace_context or {}, **arguments)
         self.save(ticket)
         return ticket

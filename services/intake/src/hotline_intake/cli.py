@@ -13,6 +13,8 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from hotline_intake.application import LIFECYCLE
+
 app = typer.Typer(no_args_is_help=True, help="Tickets: open, show and lifecycle changes.")
 
 Url = Annotated[str, typer.Option("--url", help="intake's HTTP address",
@@ -69,17 +71,9 @@ def _lifecycle(command: str, doc: str) -> None:
     app.command(command)(change)
 
 
-for _command, _doc in {
-    "first-response": "Record the first response (stops the response clock).",
-    "workaround": "Record a work-around (stops the resolution clock).",
-    "resolve": "Resolve with a permanent solution (starts the RFO clock).",
-    "reopen": "Reopen a resolved ticket.",
-    "close": "Close a resolved ticket.",
-    "waiting-on-customer": "Wait on the customer (pauses the resolution clock).",
-    "customer-responded": "The customer answered (resumes the resolution clock).",
-    "rfo": "Record that the Reason for Outage was delivered.",
-}.items():
-    _lifecycle(_command, _doc)
+for _command, _lifecycle_command in LIFECYCLE.items():
+    if _command != "priority":  # takes the new priority as an argument, below
+        _lifecycle(_command, _lifecycle_command.summary)
 
 
 @app.command()

@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 
 from hotline.telemetry import current_trace_context
 
-from hotline_intake.application import TicketNotFound
+from hotline_intake.application import LIFECYCLE, TicketNotFound
 from hotline_intake.domain.ticket import Ticket, TicketRuleViolation
 from hotline_intake.submissions import Opened, Submissions
 
@@ -131,8 +131,9 @@ def ticket_router(submissions: Submissions) -> APIRouter:
                                              "detail": violation.message}) from None
         return TicketView.of(ticket)
 
-    for command, summary in LIFECYCLE_SUMMARIES.items():
-        _lifecycle_route(router, command, summary, _change)
+    for command, lifecycle in LIFECYCLE.items():
+        if command != "priority":  # it takes a body of its own, above
+            _lifecycle_route(router, command, lifecycle.summary, _change)
     return router
 
 
@@ -149,16 +150,6 @@ class PriorityChangeRequest(ChangeRequest):
     priority: int = Field(ge=1, le=4)
 
 
-LIFECYCLE_SUMMARIES = {
-    "first-response": "Record the first response (stops the response clock)",
-    "workaround": "Record a work-around (stops the resolution clock)",
-    "resolve": "Resolve with a permanent solution (stops resolution, starts the RFO clock)",
-    "reopen": "Reopen a resolved ticket (the resolution clock runs again)",
-    "close": "Close a resolved ticket",
-    "waiting-on-customer": "Wait on the customer (pauses the resolution clock)",
-    "customer-responded": "The customer answered (resumes the resolution clock)",
-    "rfo": "Record that the Reason for Outage was delivered (stops the RFO clock)",
-}
 
 
 def _lifecycle_route(router: APIRouter, command: str, summary: str, change) -> None:
