@@ -1,35 +1,36 @@
 """Following an application's notification log from async code.
 
-eventsourcing's `ApplicationSubscription` blocks, so it runs in a worker thread
-that hands (domain event, position) pairs to the event loop through a bounded
-queue: a slow consumer applies back-pressure instead of buffering without limit.
+`follow_log` reads the events table with asyncpg, a page at a time, in notification-id order,
+and waits on the recorder's LISTEN channel (eventsourcing NOTIFYs it in every insert
+transaction) when it has caught up. Reading `notification_id > position` cannot pass over a
+gap that fills later: eventsourcing's PostgreSQL recorder locks the table while it takes ids
+and commits, so ids become visible in order. Pages are decoded in the event loop with the
+application's own mapper; nothing is read ahead of the caller, which is the back-pressure.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import AsyncIterator
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 from eventsourcing.application import Application
-from eventsourcing.projection import ApplicationSubscription
-
-_DONE = object()
+from eventsourcing.persistence import StoredEvent
 
 
 class LogPositions:
     """How far each follower (relay, dispatcher) got in the log, in the service's own schema."""
 
     def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
-        self._pool = pool
+        self.pool = pool
         self._table = f'"{schema}".log_positions'
 
     async def setup(self) -> None:
         try:
-            await self._pool.execute(
+            await self.pool.execute(
                 f"CREATE TABLE IF NOT EXISTS {self._table} (follower text PRIMARY KEY, "
                 "position bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())"
             )
@@ -42,7 +43,7 @@ class LogPositions:
         of several replicas of a service only one relays (or dispatches) at a time; the
         others wait and take over when its session ends."""
         key = f"{self._table}:{follower}"
-        async with self._pool.acquire() as conn:
+        async with self.pool.acquire() as conn:
             while not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", key):
                 await asyncio.sleep(retry_every)
             try:
@@ -52,13 +53,13 @@ class LogPositions:
                     await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", key)
 
     async def load(self, follower: str) -> int:
-        value = await self._pool.fetchval(
+        value = await self.pool.fetchval(
             f"SELECT position FROM {self._table} WHERE follower = $1", follower
         )
         return int(value or 0)
 
     async def save(self, follower: str, position: int) -> None:
-        await self._pool.execute(
+        await self.pool.execute(
             f"INSERT INTO {self._table} (follower, position) VALUES ($1, $2) "
             "ON CONFLICT (follower) DO UPDATE SET position = EXCLUDED.position, updated_at = now() "
             f"WHERE {self._table}.position < EXCLUDED.position",
@@ -68,61 +69,45 @@ class LogPositions:
 
 
 async def follow_log(
-    app: Application, after: int, *, batch_size: int = 500, queue_size: int = 5000,
-    linger: float = 0.005,
+    app: Application, pool: asyncpg.Pool, after: int, *, batch_size: int = 500,
+    linger: float = 0.005, poll_seconds: float = 1.0,
 ) -> AsyncIterator[list[tuple[Any, int]]]:
     """Yield batches of (domain event, notification id) recorded after position `after`.
 
-    When a batch would be small, wait `linger` seconds for more first: under a burst this
-    makes batches large (each batch costs the caller a round trip), at rest it adds only
-    a few milliseconds."""
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[Any] = asyncio.Queue()
-    room = threading.BoundedSemaphore(queue_size)  # back-pressure on the reader thread
-    stopping = threading.Event()
-    subscription = await asyncio.to_thread(ApplicationSubscription, app, gt=after)
+    When a page would be short, wait `linger` seconds and read on first: under a burst this
+    makes batches large (each batch costs the caller a round trip), at rest it adds only a
+    few milliseconds. Without a NOTIFY it still looks every `poll_seconds`."""
+    recorder = app.recorder
+    schema, table = recorder.datastore.schema, recorder.events_table_name  # type: ignore[attr-defined]
+    select = (f'SELECT notification_id, originator_id, originator_version, topic, state '
+              f'FROM "{schema}"."{table}" WHERE notification_id > $1 ORDER BY notification_id LIMIT $2')
+    wake = asyncio.Event()
 
-    def hand_over(item: Any) -> None:
-        # call_soon_threadsafe, not run_coroutine_threadsafe: no future per item, and the
-        # semaphore bounds what the loop has not taken yet.
-        while not room.acquire(timeout=0.5):
-            if stopping.is_set():
-                return
-        loop.call_soon_threadsafe(queue.put_nowait, item)
+    def notified(*_: Any) -> None:
+        wake.set()
 
-    def read() -> None:
+    async with pool.acquire() as conn:
+        channel = recorder.channel_name  # type: ignore[attr-defined]
+        await conn.add_listener(channel, notified)  # before the first read: no NOTIFY is missed
         try:
-            for domain_event, tracking in subscription:
-                if stopping.is_set():
-                    return
-                hand_over((domain_event, tracking.notification_id))
-        except Exception as exc:
-            if not stopping.is_set():
-                hand_over(exc)
-            return
-        if not stopping.is_set():
-            hand_over(_DONE)
+            while True:
+                wake.clear()
+                rows = await conn.fetch(select, after, batch_size)
+                if 0 < len(rows) < batch_size and linger:
+                    await asyncio.sleep(linger)
+                    rows += await conn.fetch(select, rows[-1]["notification_id"], batch_size - len(rows))
+                if not rows:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(wake.wait(), poll_seconds)
+                    continue
+                after = rows[-1]["notification_id"]
+                yield [(_domain_event(app, row), row["notification_id"]) for row in rows]
+        finally:
+            with contextlib.suppress(Exception):
+                await conn.remove_listener(channel, notified)
 
-    reader = threading.Thread(target=read, name=f"follow-{app.name}", daemon=True)
-    reader.start()
-    try:
-        while True:
-            items = [await queue.get()]
-            if queue.qsize() < batch_size:
-                await asyncio.sleep(linger)
-            while len(items) < batch_size and not queue.empty():
-                items.append(queue.get_nowait())
-            for _ in items:
-                room.release()
-            batch = []
-            for item in items:
-                if item is _DONE:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
-                batch.append(item)
-            yield batch
-    finally:
-        stopping.set()
-        with contextlib.suppress(Exception):
-            subscription.stop()
+
+def _domain_event(app: Application, row: asyncpg.Record) -> Any:
+    return app.mapper.to_domain_event(StoredEvent(
+        originator_id=UUID(bytes=row["originator_id"].bytes), originator_version=row["originator_version"],
+        topic=row["topic"], state=row["state"]))

@@ -24,6 +24,35 @@ from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder, Pos
 from psycopg.sql import SQL, Identifier
 
 
+class ColumnarInsertRecorder:
+    """Mixin for eventsourcing's PostgreSQL application recorder: inserts stored events as four
+    column arrays dumped in binary, `unnest(ids, versions, topics, states)`, instead of one
+    array of a composite type. The rows, the table lock and the NOTIFY are the library's; only
+    the encoding differs. psycopg dumps a composite array field by field in Python, in text,
+    which cost about 50 µs per event (a third of sla-timer's firing time); this costs about 10.
+    """
+
+    def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **_: Any) -> None:
+        self._lock_table(curs)  # type: ignore[attr-defined]
+        self._notify_channel(curs)  # type: ignore[attr-defined]
+        curs.execute(self._columnar_insert(), (
+            [e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
+            [e.topic for e in stored_events], [e.state for e in stored_events],
+        ), prepare=True)
+
+    def _columnar_insert(self) -> SQL:
+        statement = getattr(self, "_columnar_insert_statement", None)
+        if statement is None:
+            datastore = self.datastore  # type: ignore[attr-defined]
+            statement = self._columnar_insert_statement = SQL(
+                "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
+                "SELECT * FROM unnest(%b::{}[], %b::int4[], %b::text[], %b::bytea[]) "
+                "RETURNING notification_id"
+            ).format(Identifier(datastore.schema), Identifier(self.events_table_name),  # type: ignore[attr-defined]
+                     Identifier(datastore.originator_id_type))
+        return statement
+
+
 class MultiTrackingRecorder:
     """Mixin for a PostgreSQL process recorder: also inserts `trackings=[...]` passed to
     `insert_events`, in the same transaction (plain INSERTs: a duplicate is an IntegrityError)."""
@@ -34,7 +63,7 @@ class MultiTrackingRecorder:
         super()._insert_events(curs, stored_events, **kwargs)  # type: ignore[misc]
 
 
-class PostgresMultiTrackingRecorder(MultiTrackingRecorder, PostgresProcessRecorder):
+class PostgresMultiTrackingRecorder(MultiTrackingRecorder, ColumnarInsertRecorder, PostgresProcessRecorder):
     pass
 
 

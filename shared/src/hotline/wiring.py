@@ -44,7 +44,7 @@ class Wiring:
     async def start(self) -> None:
         await wait_for_broker(self.settings.kafka_bootstrap)
         await ensure_topics(self.settings.kafka_bootstrap, self.settings.topic_partitions)
-        self.pool = await asyncpg.create_pool(self.settings.database_url, min_size=1, max_size=5)
+        self.pool = await asyncpg.create_pool(self.settings.database_url, min_size=1, max_size=10)
         self.producer = make_producer(self.settings)
         await self.producer.start()
 

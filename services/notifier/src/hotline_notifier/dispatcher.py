@@ -43,7 +43,7 @@ class Dispatcher:
         await self.positions.setup()
         async with self.positions.exclusive(FOLLOWER):
             position = await self.positions.load(FOLLOWER)
-            async for batch in follow_log(self.app, position, batch_size=50):
+            async for batch in follow_log(self.app, self.positions.pool, position, batch_size=50):
                 for domain_event, position in batch:
                     if isinstance(domain_event, Notification.Requested):
                         await self.deliver(domain_event.originator_id)

@@ -26,7 +26,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresProcessRecorder
 from psycopg.sql import SQL, Identifier
 
-from hotline.processing import MultiTrackingRecorder
+from hotline.processing import ColumnarInsertRecorder, MultiTrackingRecorder
 from hotline_sla_timer.domain.deadlines import PendingTimer
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ BuildEvents = Callable[[list[dict[str, Any]], dict[UUID, int]], list[StoredEvent
 """(claimed rows in due order, {ticket id: current version}) → stored events to append."""
 
 
-class DueIndexRecorder(MultiTrackingRecorder, PostgresProcessRecorder):
+class DueIndexRecorder(MultiTrackingRecorder, ColumnarInsertRecorder, PostgresProcessRecorder):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.due_table_name = self.events_table_name.removesuffix("_events") + "_due_timers"
@@ -65,8 +65,8 @@ class DueIndexRecorder(MultiTrackingRecorder, PostgresProcessRecorder):
         self._delete_tickets = SQL("DELETE FROM {}.{} WHERE ticket_id = ANY(%s)").format(schema, table)
         self._insert_timers = SQL(
             "INSERT INTO {}.{} (" + ", ".join(COLUMNS) + ") SELECT * FROM unnest("
-            "%s::uuid[], %s::text[], %s::float8[], %s::text[], %s::timestamptz[], %s::int[], "
-            "%s::text[], %s::smallint[], %s::text[], %s::text[])"
+            "%b::uuid[], %b::text[], %b::float8[], %b::text[], %b::timestamptz[], %b::int4[], "
+            "%b::text[], %b::int2[], %b::text[], %b::text[])"
         ).format(schema, table)
         self._claim = SQL(
             "DELETE FROM {s}.{t} WHERE (ticket_id, clock, threshold) IN ("
