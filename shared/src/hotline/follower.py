@@ -6,12 +6,15 @@ transaction) when it has caught up. Reading `notification_id > position` cannot 
 gap that fills later: eventsourcing's PostgreSQL recorder locks the table while it takes ids
 and commits, so ids become visible in order. Pages are decoded in the event loop with the
 application's own mapper; nothing is read ahead of the caller, which is the back-pressure.
+A writer in the same process can offer what it just committed (`RecentEvents`), which the
+follower then takes without reading it back.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
@@ -68,15 +71,77 @@ class LogPositions:
         )
 
 
+Entry = tuple[Any, int]
+"""(domain event, notification id)"""
+
+
+class RecentEvents:
+    """Events this process has just committed, offered to its follower so that it need not
+    read them back and decode them (sla-timer's firing loop → its relay, under a burst).
+
+    A writer calls `committed(entries)` after its transaction committed, from any thread.
+    The follower takes a batch only when it starts right after the follower's position: ids
+    are taken and committed under eventsourcing's table lock, so nothing else can lie
+    between. Otherwise (another writer, another instance, a rolled-back id) it reads the
+    table. Nothing is kept while no follower runs in this process, and at most `limit`
+    entries while it is behind."""
+
+    def __init__(self, limit: int = 5000) -> None:
+        self._limit = limit
+        self._batches: deque[list[Entry]] = deque()
+        self._size = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+
+    def committed(self, entries: list[Entry]) -> None:
+        loop = self._loop
+        if loop is not None and entries:
+            loop.call_soon_threadsafe(self._add, entries)
+
+    def _attach(self, wake: asyncio.Event | None) -> None:
+        self._loop = asyncio.get_running_loop() if wake is not None else None
+        self._wake = wake
+        self._batches.clear()
+        self._size = 0
+
+    def _add(self, entries: list[Entry]) -> None:
+        if self._wake is None:
+            return
+        self._batches.append(entries)
+        self._size += len(entries)
+        while self._size > self._limit:
+            self._size -= len(self._batches.popleft())
+        self._wake.set()
+
+    async def _next(self, after: int, grace: float) -> list[Entry] | None:
+        """The batch that comes right after `after`, if this process committed it; waits
+        `grace` seconds for it when the log's NOTIFY came before the writer's hand-over."""
+        entries = self._take(after)
+        if entries is None and grace:
+            await asyncio.sleep(grace)
+            entries = self._take(after)
+        return entries
+
+    def _take(self, after: int) -> list[Entry] | None:
+        while self._batches and self._batches[0][-1][1] <= after:
+            self._size -= len(self._batches.popleft())
+        if self._batches and self._batches[0][0][1] == after + 1:
+            batch = self._batches.popleft()
+            self._size -= len(batch)
+            return batch
+        return None
+
+
 async def follow_log(
     app: Application, pool: asyncpg.Pool, after: int, *, batch_size: int = 500,
-    linger: float = 0.005, poll_seconds: float = 1.0,
-) -> AsyncIterator[list[tuple[Any, int]]]:
+    linger: float = 0.005, poll_seconds: float = 1.0, recent: RecentEvents | None = None,
+) -> AsyncIterator[list[Entry]]:
     """Yield batches of (domain event, notification id) recorded after position `after`.
 
     When a page would be short, wait `linger` seconds and read on first: under a burst this
     makes batches large (each batch costs the caller a round trip), at rest it adds only a
-    few milliseconds. Without a NOTIFY it still looks every `poll_seconds`."""
+    few milliseconds. Without a NOTIFY it still looks every `poll_seconds`. With `recent`,
+    events this process just committed are taken from memory when they come next."""
     recorder = app.recorder
     schema, table = recorder.datastore.schema, recorder.events_table_name  # type: ignore[attr-defined]
     select = (f'SELECT notification_id, originator_id, originator_version, topic, state '
@@ -89,9 +154,15 @@ async def follow_log(
     async with pool.acquire() as conn:
         channel = recorder.channel_name  # type: ignore[attr-defined]
         await conn.add_listener(channel, notified)  # before the first read: no NOTIFY is missed
+        if recent is not None:
+            recent._attach(wake)
         try:
             while True:
                 wake.clear()
+                if recent is not None and (entries := await recent._next(after, linger)) is not None:
+                    after = entries[-1][1]
+                    yield entries
+                    continue
                 rows = await conn.fetch(select, after, batch_size)
                 if 0 < len(rows) < batch_size and linger:
                     await asyncio.sleep(linger)
@@ -103,6 +174,8 @@ async def follow_log(
                 after = rows[-1]["notification_id"]
                 yield [(_domain_event(app, row), row["notification_id"]) for row in rows]
         finally:
+            if recent is not None:
+                recent._attach(None)
             with contextlib.suppress(Exception):
                 await conn.remove_listener(channel, notified)
 

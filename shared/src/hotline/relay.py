@@ -26,7 +26,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from eventsourcing.application import Application
 
 from hotline.contracts.envelope import CloudEvent
-from hotline.follower import LogPositions, follow_log
+from hotline.follower import LogPositions, RecentEvents, follow_log
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ class Relay:
         to_cloud_event: ToCloudEvent,
         positions: LogPositions,
         batch_size: int = 500,
+        recent: RecentEvents | None = None,
     ) -> None:
         self.name = name
         self._app = app
@@ -58,6 +59,7 @@ class Relay:
         self._positions = positions
         self._batch_size = batch_size
         self._partitioner = DefaultPartitioner()
+        self._recent = recent
         self.position = 0
         self.published = 0
         self.running = False
@@ -70,7 +72,7 @@ class Relay:
             self.running = True
             try:
                 async for batch in follow_log(self._app, self._positions.pool, self.position,
-                                                 batch_size=self._batch_size):
+                                                 batch_size=self._batch_size, recent=self._recent):
                     await self._publish(batch)
             finally:
                 self.running = False

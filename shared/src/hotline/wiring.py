@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from hotline.eventstore import ensure_schema, postgres_env
 from hotline.kafka import ensure_topics, make_broker, make_producer, wait_for_broker
 from hotline.logs import setup_logging
-from hotline.follower import LogPositions
+from hotline.follower import LogPositions, RecentEvents
 from hotline.relay import Relay, ToCloudEvent
 from hotline.runtime import ServiceRuntime
 from hotline.settings import ServiceSettings
@@ -61,7 +61,8 @@ class Wiring:
         return await self.broker.ping(timeout=1.0)
 
     def relay_task(
-        self, app: Application, topic: str, to_cloud_event: ToCloudEvent
+        self, app: Application, topic: str, to_cloud_event: ToCloudEvent,
+        recent: RecentEvents | None = None,
     ) -> Callable[[], Awaitable[None]]:
         name = f"{self.settings.service_name}->{topic}"
 
@@ -70,7 +71,7 @@ class Wiring:
             positions = LogPositions(self.pool, self.settings.schema)
             await positions.setup()
             relay = Relay(name=name, app=app, producer=self.producer, topic=topic,
-                          to_cloud_event=to_cloud_event, positions=positions)
+                          to_cloud_event=to_cloud_event, positions=positions, recent=recent)
             await relay.run()
 
         return run

@@ -27,9 +27,10 @@ from eventsourcing.postgres import PostgresFactory
 from hotline.clock import Clock, SystemClock
 from hotline.contracts import TicketOpened
 from hotline.contracts.envelope import CloudEvent
+from hotline.follower import RecentEvents
 from hotline.processing import TrackedApplication
 from hotline.sla import SlaPolicy, default_policy
-from hotline_sla_timer.adapters.due_index import DueIndexRecorder, DueTimers
+from hotline_sla_timer.adapters.due_index import DueIndexRecorder, DueRow, DueTimers
 from hotline_sla_timer.domain import deadlines
 from hotline_sla_timer.domain.changes import change_from_contract
 from hotline_sla_timer.domain.clocks import TicketClocks
@@ -52,6 +53,7 @@ class SlaTimerApplication(TrackedApplication):
         self.clock = clock or SystemClock()
         self.policy = policy or default_policy()
         self.policies = {self.policy.version: self.policy}
+        self.recent = RecentEvents()
 
     def construct_recorder(self) -> Any:
         if isinstance(self.factory, PostgresFactory):
@@ -157,30 +159,33 @@ class SlaTimerApplication(TrackedApplication):
 
     # -- firing --------------------------------------------------------------------------------
     def fire_due(self, limit: int = 1000, before_commit: Callable[[int], None] | None = None) -> int:
-        """Fire one batch of due timers; returns how many fired."""
+        """Fire one batch of due timers; returns how many fired. What was committed is offered
+        to this process's relay (`recent`), which then need not read it back."""
         recorder: DueIndexRecorder = self.recorder  # type: ignore[assignment]
         now = self.clock.now()
         timestamp = TicketClocks.Event.create_timestamp()
+        fired: list[Any] = []
 
-        def build(rows: list[dict[str, Any]], versions: dict[UUID, int]) -> list[StoredEvent]:
-            stored = []
+        def build(rows: list[DueRow], versions: dict[UUID, int]) -> list[StoredEvent]:
+            fired.clear()  # a retry builds again
             for row in rows:
-                version = versions[row["ticket_id"]] = versions[row["ticket_id"]] + 1
-                event_class = getattr(TicketClocks, row["kind"])
-                stored.append(self.mapper.to_stored_event(event_class(
-                    originator_id=row["ticket_id"], originator_version=version, timestamp=timestamp,
-                    clock=row["clock"], threshold=row["threshold"], clock_version=row["clock_version"],
-                    due_at=row["due_at"], fired_at=now, priority=row["priority"],
-                    ticket_number=row["ticket_number"], policy_version=row["policy_version"],
-                    calendar_version=row["calendar_version"],
-                )))
-            return stored
+                version = versions[row.ticket_id] = versions[row.ticket_id] + 1
+                fired.append(getattr(TicketClocks, row.kind)(
+                    originator_id=row.ticket_id, originator_version=version, timestamp=timestamp,
+                    clock=row.clock, threshold=row.threshold, clock_version=row.clock_version,
+                    due_at=row.due_at, fired_at=now, priority=row.priority,
+                    ticket_number=row.ticket_number, policy_version=row.policy_version,
+                    calendar_version=row.calendar_version,
+                ))
+            return [self.mapper.to_stored_event(event) for event in fired]
 
         for _ in range(CONFLICT_RETRIES):
             try:
-                return recorder.fire_due(now, limit, build, before_commit)
+                notification_ids = recorder.fire_due(now, limit, build, before_commit)
             except IntegrityError:
                 continue
+            self.recent.committed(list(zip(fired, notification_ids)))
+            return len(notification_ids)
         raise RuntimeError("firing: version conflicts did not settle")
 
     # -- reading -------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ def build(settings: SlaTimerSettings | None = None) -> ServiceRuntime:
     subscribe_tracked_batch(wired.broker, topic=topics.TICKETS, group_id="hotline-sla-timer",
                             apply_batch=take_batch, apply=take)
     runtime = wired.runtime(create_http_app(app))
-    runtime.add_task("relay", wired.relay_task(app, topics.SLA, to_cloud_event))
+    runtime.add_task("relay", wired.relay_task(app, topics.SLA, to_cloud_event, recent=app.recent))
     firing = FiringLoop(app, settings.database_url, batch_size=settings.fire_batch_size,
                         tick_seconds=settings.tick_seconds, kill_mid_batch=settings.fault_kill_mid_batch)
     runtime.add_task("firing", firing.run)

@@ -16,6 +16,7 @@ transaction. A second instance or a consumer that loaded an older version fails 
 from __future__ import annotations
 
 import logging
+from collections import namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresProcessRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from hotline.processing import ColumnarInsertRecorder, MultiTrackingRecorder
@@ -35,6 +37,10 @@ COLUMNS = ("ticket_id", "clock", "threshold", "kind", "due_at", "clock_version",
            "priority", "policy_version", "calendar_version")
 
 
+DueRow = namedtuple("DueRow", COLUMNS)
+"""One claimed row of the due index."""
+
+
 @dataclass(frozen=True)
 class DueTimers:
     """The complete set of pending timers of some tickets (replacing what the index held)."""
@@ -43,7 +49,7 @@ class DueTimers:
     timers: Sequence[PendingTimer] = field(default_factory=list)
 
 
-BuildEvents = Callable[[list[dict[str, Any]], dict[UUID, int]], list[StoredEvent]]
+BuildEvents = Callable[[list[DueRow], dict[UUID, int]], list[StoredEvent]]
 """(claimed rows in due order, {ticket id: current version}) → stored events to append."""
 
 
@@ -68,14 +74,14 @@ class DueIndexRecorder(MultiTrackingRecorder, ColumnarInsertRecorder, PostgresPr
             "%b::uuid[], %b::text[], %b::float8[], %b::text[], %b::timestamptz[], %b::int4[], "
             "%b::text[], %b::int2[], %b::text[], %b::text[])"
         ).format(schema, table)
-        self._claim = SQL(
-            "DELETE FROM {s}.{t} WHERE (ticket_id, clock, threshold) IN ("
-            " SELECT ticket_id, clock, threshold FROM {s}.{t} WHERE due_at <= %s"
-            " ORDER BY due_at LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING *"
+        self._claim = SQL(  # by ctid: the locked rows themselves, no second look-up by key
+            "DELETE FROM {s}.{t} WHERE ctid = ANY(ARRAY("
+            " SELECT ctid FROM {s}.{t} WHERE due_at <= %s"
+            " ORDER BY due_at LIMIT %s FOR UPDATE SKIP LOCKED)) RETURNING " + ", ".join(COLUMNS)
         ).format(s=schema, t=table)
-        self._versions = SQL(
-            "SELECT originator_id, max(originator_version) AS version FROM {}.{} "
-            "WHERE originator_id = ANY(%s) GROUP BY originator_id"
+        self._versions = SQL(  # the newest event of each ticket: one index probe each
+            "SELECT id, (SELECT max(originator_version) FROM {}.{} WHERE originator_id = id) "
+            "FROM unnest(%b::uuid[]) AS id"
         ).format(schema, Identifier(self.events_table_name))
         self._count = SQL("SELECT count(*) AS n FROM {}.{}").format(schema, table)
         self._select_all = SQL("SELECT * FROM {}.{} ORDER BY due_at, ticket_id, clock, threshold").format(schema, table)
@@ -95,30 +101,34 @@ class DueIndexRecorder(MultiTrackingRecorder, ColumnarInsertRecorder, PostgresPr
 
     # -- fired by the firing loop -------------------------------------------------------------
     def fire_due(self, now: datetime, limit: int, build: BuildEvents,
-                 before_commit: Callable[[int], None] | None = None) -> int:
-        """Claim up to `limit` rows due at `now`, append their events, delete them. Returns how
-        many fired (0: nothing due, or another instance holds them)."""
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            curs.execute(self._claim, (now, limit))
-            rows = sorted(curs.fetchall(), key=lambda r: (r["due_at"], r["threshold"], str(r["ticket_id"])))
+                 before_commit: Callable[[int], None] | None = None) -> list[int]:
+        """Claim up to `limit` rows due at `now`, append their events, delete them. Returns the
+        notification ids of the events appended, in order (none: nothing due, or another
+        instance holds them)."""
+        with self.datastore.get_connection() as conn, conn.transaction(), \
+                conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._claim, (now, limit), binary=True)
+            rows = sorted(map(DueRow._make, curs.fetchall()),
+                          key=lambda r: (r.due_at, r.threshold, r.ticket_id.int))
             if not rows:
-                return 0
+                return []
             # Taken before reading versions, so no other writer appends in between.
             self._lock_table(curs)
-            curs.execute(self._versions, (list({r["ticket_id"] for r in rows}),))
-            versions = {r["originator_id"]: r["version"] for r in curs.fetchall()}
+            curs.execute(self._versions, (list({r.ticket_id for r in rows}),))
+            versions = dict(curs.fetchall())  # every claimed ticket has events: it was opened
             stored = build(rows, versions)
             self._insert_stored_events(curs, stored)
+            notification_ids = [notification_id for notification_id, in curs.fetchall()]
             if before_commit is not None:
                 before_commit(len(stored))
-            return len(stored)
+            return notification_ids
 
     # -- reading and rebuilding ---------------------------------------------------------------
     def existing(self, ticket_ids: Sequence[UUID]) -> set[UUID]:
         """Which of these tickets have events (one query, so a batch of openings loads nothing)."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._versions, (list(ticket_ids),))
-            return {r["originator_id"] for r in curs.fetchall()}
+            return {r["id"] for r in curs.fetchall() if r["max"] is not None}
 
     def count_timers(self) -> int:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
