@@ -22,11 +22,11 @@ from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.partitioner import DefaultPartitioner
 from eventsourcing.application import Application
 
 from hotline.contracts.envelope import CloudEvent
 from hotline.follower import LogPositions, RecentEvents, follow_log
+from hotline.partitioning import partition_for
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,6 @@ class Relay:
         self._to_cloud_event = to_cloud_event
         self._positions = positions
         self._batch_size = batch_size
-        self._partitioner = DefaultPartitioner()
         self._recent = recent
         self.position = 0
         self.published = 0
@@ -98,13 +97,13 @@ class Relay:
 
     async def _send(self, messages: list[Message]) -> list[asyncio.Future]:
         """Hand the messages to the producer as record batches, one run per partition, in log
-        order. The partition is the producer's own (murmur2 of the key, as Java clients
-        compute it), so each aggregate's events stay in order on one partition."""
+        order. The partition is Kafka's default (murmur2 of the key, as the Java client and
+        aiokafka compute it), so each aggregate's events stay in order on one partition."""
         partitions = sorted(await self._producer.partitions_for(self._topic))
         open_batches: dict[int, Any] = {}
         sent: list[asyncio.Future] = []
         for key, value, headers in messages:
-            partition = self._partitioner(key, partitions, partitions)
+            partition = partitions[partition_for(key, len(partitions))]
             builder = open_batches.get(partition)
             if builder is None or builder.append(key=key, value=value, timestamp=None, headers=headers) is None:
                 if builder is not None:  # full: send it, start the next one

@@ -1,9 +1,11 @@
 """One service process: HTTP (uvicorn), the Kafka broker and supervised background tasks.
 
 `ServiceRuntime.run()` starts everything in one event loop, serves `/healthz`
-(the process is alive) and `/readyz` (every dependency answers and every
-background task runs), restarts a background task that fails (logged, with
-back-off) so nothing crashes the service, and stops cleanly on SIGTERM/SIGINT.
+(the process is alive) and `/readyz` (every dependency answers, every background
+task runs and the Kafka consumers have their partitions), restarts a background
+task that fails (logged, with back-off) so nothing crashes the service, and stops
+cleanly on SIGTERM/SIGINT. The consumers start beside everything else, not before
+it: joining a consumer group can take a rebalance or longer.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class ServiceRuntime:
         self._on_start: list[TaskFactory] = []
         self._on_stop: list[TaskFactory] = []
         self._ready = False
+        self._consuming = False
         self._mount_health()
 
     def add_task(self, name: str, factory: TaskFactory) -> None:
@@ -60,6 +63,8 @@ class ServiceRuntime:
         @self.http.get("/readyz", tags=["health"], summary="Readiness: dependencies and tasks")
         async def readyz() -> JSONResponse:
             results: dict[str, bool] = {"started": self._ready}
+            if self.broker is not None:
+                results["consumers"] = self._consuming
             for name, check in self._checks.items():
                 try:
                     results[name] = bool(await asyncio.wait_for(check(), 2.0))
@@ -86,6 +91,18 @@ class ServiceRuntime:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
 
+    async def _start_consumers(self) -> None:
+        """Start the broker's subscribers. aiokafka's `start()` waits until the consumer group
+        hands out partitions, which can take a rebalance or longer; meanwhile the HTTP API,
+        the health probes and the service's own loops (the relay, sla-timer's firing) run.
+        `/readyz` reports `consumers` false until they consume."""
+        assert self.broker is not None
+        began = asyncio.get_running_loop().time()
+        await self.broker.start()
+        self._consuming = True
+        log.info("consumers started", extra={
+            "seconds": round(asyncio.get_running_loop().time() - began, 1)})
+
     async def run(self) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -93,9 +110,8 @@ class ServiceRuntime:
             loop.add_signal_handler(sig, stop.set)
         for hook in self._on_start:
             await hook()
-        if self.broker is not None:
-            await self.broker.start()
         tasks = [asyncio.create_task(self._supervise(n, f), name=n) for n, f in self._tasks.items()]
+        consumers = asyncio.create_task(self._start_consumers(), name="consumers") if self.broker else None
         config = uvicorn.Config(
             self.http, host=self.settings.http_host, port=self.settings.http_port,
             log_config=None, access_log=False, lifespan="off",
@@ -107,18 +123,29 @@ class ServiceRuntime:
         log.info("%s ready on http://%s:%d", self.settings.service_name,
                  self.settings.http_host, self.settings.http_port)
         waiter = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({waiter, http_task}, return_when=asyncio.FIRST_COMPLETED)
+        watched = {waiter, http_task, *([consumers] if consumers else [])}
+        while True:
+            done, _ = await asyncio.wait(watched, return_when=asyncio.FIRST_COMPLETED)
+            if done == {consumers} and consumers.exception() is None:
+                watched.discard(consumers)  # consuming now; keep serving
+                continue
+            break
         self._ready = False
         log.info("%s stopping", self.settings.service_name)
         server.should_exit = True
-        for task in tasks:
+        background = [*tasks, *([consumers] if consumers else [])]
+        for task in background:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*background, return_exceptions=True)
         if self.broker is not None:
             await self.broker.stop()
         for hook in self._on_stop:
             await hook()
         await asyncio.gather(http_task, return_exceptions=True)
         waiter.cancel()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
         if http_task in done and http_task.exception():
             raise http_task.exception()  # e.g. the port was taken
+        if consumers in done and not consumers.cancelled() and consumers.exception():
+            raise consumers.exception()  # the broker refused us: exit, let the orchestrator restart
