@@ -3,13 +3,14 @@
 `DueIndexRecorder` is eventsourcing's PostgreSQL process recorder (taking a batch's tracking
 rows too: `MultiTrackingRecorder`) plus one table, `<app>_due_timers`: one row per pending
 (ticket, clock, threshold) with its due instant, clock version and what the deadline event
-needs. Rows are written in the same transaction as the `TicketClocks` events they derive from: `Application.save(..., timers=DueTimers(...))` reaches
-`_insert_events`, which replaces the ticket's rows before the events are inserted. So a crash
-can never leave the index and the log disagreeing.
+needs. Rows are written in the same transaction as the `TicketClocks` events they derive
+from: `Application.save(..., timers=DueTimers(...))` reaches `_insert_events`, which replaces
+the ticket's rows before the events are inserted. So a crash can never leave the index and the
+log disagreeing.
 
-`fire_due` claims due rows (`FOR UPDATE SKIP LOCKED`, so instances share the work), appends
-their events at the next versions of their aggregates and deletes the rows, in one
-transaction. A second instance or a consumer that loaded an older version fails on the
+`fire_due` claims due rows (`FOR UPDATE SKIP LOCKED`, so instances share the work; deleted by
+the ctids it locked), appends their events at the next versions of their aggregates and
+returns their notification ids, in one transaction. A second instance or a consumer that loaded an older version fails on the
 (originator_id, originator_version) key and retries: a deadline event cannot be appended twice.
 """
 
