@@ -15,13 +15,14 @@ transaction with `IntegrityError`, so racing instances cannot both apply it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from typing import Any
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, ProcessRecorder, StoredEvent, Tracking
 from eventsourcing.popo import POPOFactory, POPOProcessRecorder
 from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder, PostgresTrackingRecorder
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 
 class ColumnarInsertRecorder:
@@ -35,22 +36,20 @@ class ColumnarInsertRecorder:
     def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **_: Any) -> None:
         self._lock_table(curs)  # type: ignore[attr-defined]
         self._notify_channel(curs)  # type: ignore[attr-defined]
-        curs.execute(self._columnar_insert(), (
+        curs.execute(self._columnar_insert, (
             [e.originator_id for e in stored_events], [e.originator_version for e in stored_events],
             [e.topic for e in stored_events], [e.state for e in stored_events],
         ), prepare=True)
 
-    def _columnar_insert(self) -> SQL:
-        statement = getattr(self, "_columnar_insert_statement", None)
-        if statement is None:
-            datastore = self.datastore  # type: ignore[attr-defined]
-            statement = self._columnar_insert_statement = SQL(
-                "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
-                "SELECT * FROM unnest(%b::{}[], %b::int4[], %b::text[], %b::bytea[]) "
-                "RETURNING notification_id"
-            ).format(Identifier(datastore.schema), Identifier(self.events_table_name),  # type: ignore[attr-defined]
-                     Identifier(datastore.originator_id_type))
-        return statement
+    @cached_property
+    def _columnar_insert(self) -> Composed:
+        datastore = self.datastore  # type: ignore[attr-defined]
+        return SQL(
+            "INSERT INTO {}.{} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::{}[], %b::int4[], %b::text[], %b::bytea[]) "
+            "RETURNING notification_id"
+        ).format(Identifier(datastore.schema), Identifier(self.events_table_name),  # type: ignore[attr-defined]
+                 Identifier(datastore.originator_id_type))
 
 
 class MultiTrackingRecorder:

@@ -7,16 +7,18 @@ acknowledgement of the whole batch, and only then records its position. A crash
 re-publishes at most the unacknowledged batch: at-least-once per position,
 per-key order kept; consumers de-duplicate by position.
 
-It sends through aiokafka directly, as record batches built per partition
-(no future per message), a whole log batch before awaiting any acknowledgement: deadlines cluster, and a burst of ten thousand events must leave
-in seconds. The trace context stored beside each event goes into the message
-headers as it is (`traceparent`), so the consumer's span continues the trace that
-began at the edge (SMTP, HTTP) without a span per message here.
+It sends through aiokafka directly, as record batches built per partition (no
+future per message), a whole log batch before awaiting any acknowledgement:
+deadlines cluster, and a burst of ten thousand events must leave in seconds. The
+trace context stored beside each event goes into the message headers as it is
+(`traceparent`), so the consumer's span continues the trace that began at the edge
+(SMTP, HTTP) without a span per message here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -70,9 +72,11 @@ class Relay:
             log.info("relay started", extra={"relay": self.name, "position": self.position})
             self.running = True
             try:
-                async for batch in follow_log(self._app, self._positions.pool, self.position,
-                                                 batch_size=self._batch_size, recent=self._recent):
-                    await self._publish(batch)
+                batches = follow_log(self._app, self._positions.pool, self.position,
+                                     batch_size=self._batch_size, recent=self._recent)
+                async with contextlib.aclosing(batches):  # its connection goes back at once
+                    async for batch in batches:
+                        await self._publish(batch)
             finally:
                 self.running = False
 

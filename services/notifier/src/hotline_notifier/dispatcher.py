@@ -11,6 +11,7 @@ recording `Sent` re-sends it on restart, with the same Message-ID.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -43,11 +44,13 @@ class Dispatcher:
         await self.positions.setup()
         async with self.positions.exclusive(FOLLOWER):
             position = await self.positions.load(FOLLOWER)
-            async for batch in follow_log(self.app, self.positions.pool, position, batch_size=50):
-                for domain_event, position in batch:
-                    if isinstance(domain_event, Notification.Requested):
-                        await self.deliver(domain_event.originator_id)
-                    await self.positions.save(FOLLOWER, position)
+            batches = follow_log(self.app, self.positions.pool, position, batch_size=50)
+            async with contextlib.aclosing(batches):  # its connection goes back at once
+                async for batch in batches:
+                    for domain_event, position in batch:
+                        if isinstance(domain_event, Notification.Requested):
+                            await self.deliver(domain_event.originator_id)
+                        await self.positions.save(FOLLOWER, position)
 
     async def deliver(self, notification_id: Any) -> None:
         notification: Notification = await asyncio.to_thread(self.app.repository.get, notification_id)
