@@ -32,7 +32,7 @@ from hotline.processing import TrackedApplication
 from hotline.sla import SlaPolicy, default_policy
 from hotline_sla_timer.adapters.due_index import DueIndexRecorder, DueRow, DueTimers
 from hotline_sla_timer.domain import deadlines
-from hotline_sla_timer.domain.changes import change_from_contract
+from hotline_sla_timer.domain.changes import Change, change_from_contract
 from hotline_sla_timer.domain.clocks import TicketClocks
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,7 @@ class SlaTimerApplication(TrackedApplication):
             ids = {getattr(event.data, "ticket_id") for event, _ in changes}
             clocks = dict.fromkeys(ids - self.recorder.existing(list(ids)))
         pending: dict[UUID, list] = {}  # tickets whose timers change, with their final timers
+        later: dict[UUID, list[Change]] = {}  # each ticket's changes, settled once at the end
         for event, change in changes:
             ticket_id = getattr(event.data, "ticket_id")
             if ticket_id not in clocks:
@@ -125,18 +126,22 @@ class SlaTimerApplication(TrackedApplication):
                     clocks[ticket_id] = self.repository.get(ticket_id)
                 except AggregateNotFoundError:
                     clocks[ticket_id] = None
-            current = clocks[ticket_id]
-            if current is None:
+            if clocks[ticket_id] is None:
                 if not isinstance(event.data, TicketOpened):
                     raise UnknownTicket(f"{event.subject}: {event.type} for a ticket never opened")
                 clocks[ticket_id], pending[ticket_id] = deadlines.open_clocks(event.data, self.policy, now)
             elif not isinstance(event.data, TicketOpened):  # a repeated opening changes nothing
-                pending[ticket_id] = deadlines.apply_change(current, change, self.policy_for(current), now)
+                later.setdefault(ticket_id, []).append(change)
+        for ticket_id, ticket_changes in later.items():
+            current = clocks[ticket_id]
+            assert current is not None
+            pending[ticket_id] = deadlines.apply_changes(current, ticket_changes,
+                                                         self.policy_for(current), now)
         changed = [c for c in clocks.values() if c is not None and c.id in pending]
         self.save_tracked_many([t for t, _ in fresh], *changed,
                                timers=DueTimers(list(pending), [t for ts in pending.values() for t in ts]))
 
-    def _changed(self, event: CloudEvent, change) -> tuple[TicketClocks | None, list]:
+    def _changed(self, event: CloudEvent, change: Change) -> tuple[TicketClocks | None, list]:
         ticket_id = getattr(event.data, "ticket_id")
         now = self.clock.now()
         try:
@@ -147,7 +152,7 @@ class SlaTimerApplication(TrackedApplication):
             return deadlines.open_clocks(event.data, self.policy, now)
         if isinstance(event.data, TicketOpened):
             return None, []  # the same opening published again under another position
-        return clocks, deadlines.apply_change(clocks, change, self.policy_for(clocks), now)
+        return clocks, deadlines.apply_changes(clocks, [change], self.policy_for(clocks), now)
 
     def policy_for(self, clocks: TicketClocks) -> SlaPolicy:
         policy = self.policies.get(clocks.policy_version)
@@ -175,7 +180,7 @@ class SlaTimerApplication(TrackedApplication):
                     clock=row.clock, threshold=row.threshold, clock_version=row.clock_version,
                     due_at=row.due_at, fired_at=now, priority=row.priority,
                     ticket_number=row.ticket_number, policy_version=row.policy_version,
-                    calendar_version=row.calendar_version,
+                    calendar_version=row.calendar_version, run=row.run,
                 ))
             return [self.mapper.to_stored_event(event) for event in fired]
 
@@ -211,7 +216,7 @@ class SlaTimerApplication(TrackedApplication):
         total = 0
         for ticket_id in self.ticket_ids():
             clocks = self.clocks(ticket_id)
-            pending = deadlines.pending_timers(clocks, self.policy_for(clocks))
+            pending = deadlines.pending_timers(clocks, self.policy_for(clocks), self.clock.now())
             recorder.rewrite(DueTimers([ticket_id], pending))
             total += len(pending)
         return total

@@ -25,7 +25,14 @@ from hotline.contracts.tickets import (
     WorkaroundProvided,
     ticket_id_for,
 )
-from hotline.contracts.sla import DeadlineApproaching, DeadlineBreached, DeadlineEvent, DeadlineMet
+from hotline.contracts.sla import (
+    DeadlineApproaching,
+    DeadlineBreached,
+    DeadlineEvent,
+    DeadlineMet,
+    DeadlineReopened,
+    DeadlineRetracted,
+)
 from hotline.contracts.notifications import NotificationFailed, NotificationSent
 
 __all__ = [
@@ -37,6 +44,8 @@ __all__ = [
     "DeadlineBreached",
     "DeadlineEvent",
     "DeadlineMet",
+    "DeadlineReopened",
+    "DeadlineRetracted",
     "EventBody",
     "FirstResponseGiven",
     "NotificationFailed",

@@ -91,6 +91,9 @@ class TicketChange(EventBody):
     ticket_id: UUID
     ticket_number: str = Field(pattern=r"^T-\d{6,}$")
     at: UtcInstant = Field(description="When it happened (the instant the SLA clocks use).")
+    recorded_at: UtcInstant | None = Field(
+        None, description="When intake recorded it; `at` may lie before, within "
+        "HOTLINE_INTAKE_MAX_BACKDATE.")
     by: str | None = Field(None, description="Who recorded it (agent or system).")
     note: str | None = None
 

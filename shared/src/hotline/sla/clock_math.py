@@ -43,13 +43,21 @@ class ClockMath:
     def reach(
         self, start: dt.datetime, pauses: list[Pause], amount: dt.timedelta
     ) -> dt.datetime | None:
-        """The instant `amount` of budget is used up, or None inside an open-ended pause."""
+        """The instant `amount` of budget is used up, or None inside an open-ended pause.
+
+        A clock runs in half-open intervals: one that pauses at the very instant its budget
+        runs out has not reached that instant while running, so the mark moves to the end of
+        the pause (as a stop at the due instant is met, not breached)."""
         cursor, remaining = start, amount
         for pause_start, pause_end in pauses:
             available = self.elapsed(cursor, pause_start)
             if available >= remaining:
-                return self.add(cursor, remaining)
-            remaining -= available
+                at = self.add(cursor, remaining)
+                if at < pause_start:
+                    return at
+                remaining = dt.timedelta(0)  # used up exactly as the pause begins
+            else:
+                remaining -= available
             if pause_end is None:
                 return None
             cursor = pause_end

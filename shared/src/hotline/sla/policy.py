@@ -7,14 +7,19 @@ words (each default a setting, see `hotline.sla.settings`):
 
 - Response starts when the ticket is opened and stops at the first response; never paused.
 - Resolution starts when the ticket is opened and stops at a work-around or a permanent
-  solution (`Resolved`); `Reopened` runs it again, the time it stood stopped not counting.
-  Waiting on customer pauses it (`pause_on_waiting`).
+  solution (`Resolved`), which also ends a waiting-on-customer pause. `Reopened` runs it again:
+  resumed where it stopped, the time it stood stopped not counting (`reopen="resume"`), or as
+  a new run with a full budget (`reopen="restart"`). Waiting on customer pauses it
+  (`pause_on_waiting`).
+- A work-around or resolution before any first response also stops the response clock
+  (`fix_counts_as_response`).
 - RFO starts at the permanent solution (`rfo_starts_at`) and stops when the RFO is delivered.
 - Support-hour clocks start at the next opening when the ticket arrives off hours; 24x7 clocks
   start at once and are added in UTC.
 - A priority change recomputes every target from the clock's original start, as if the ticket
   had had the new priority from the beginning; a breach that had already happened under the
-  old priority (due instant at or before the change) stays recorded.
+  old priority (due instant before the change) stays recorded. A clock that has stopped
+  keeps the priority it stopped under: a later change does not touch its outcome.
 - A clock stopped at or before its due instant is met; a running clock is breached from its due
   instant on (`now >= due_at`).
 """
@@ -33,7 +38,7 @@ from hotline.sla.clock_math import ClockMath, normalise
 from hotline.sla.events import Priority, SlaEvent, TicketOpened
 from hotline.sla.result import ClockState, ClockStatus, DeadlineApproaching, PausedInterval, TicketSla
 from hotline.sla.settings import SlaSettings, parse_thresholds
-from hotline.sla.timeline import ClockInput, TicketTimeline
+from hotline.sla.timeline import ClockInput, TicketTimeline, TimelineRules
 
 UTC = dt.timezone.utc
 
@@ -52,6 +57,8 @@ class SlaPolicy:
     pause_on_waiting: bool = True
     rfo_starts_at: str = "resolved"
     name: str = "contract-sla"
+    reopen: str = "resume"
+    fix_counts_as_response: bool = True
     _math: dict = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
@@ -72,8 +79,24 @@ class SlaPolicy:
         warnings = {clock: parse_thresholds(getattr(settings, f"{clock}_warnings")) for clock in CLOCKS}
         return cls(
             calendar, budgets, warnings, settings.pause_on_waiting, settings.rfo_starts_at,
-            settings.name,
+            settings.name, settings.reopen, settings.fix_counts_as_response,
         )
+
+    def settings(self) -> dict[str, str | bool]:
+        """The `SlaSettings` fields that rebuild this policy (stored with each version)."""
+        budgets = {
+            f"p{p.value}_{c}": "none" if self.budgets[p][c] is None else str(self.budgets[p][c])
+            for p in Priority for c in CLOCKS
+        }
+        warnings = {f"{c}_warnings": ",".join(map(str, self.warnings[c])) for c in CLOCKS}
+        return {"name": self.name, **budgets, **warnings, "pause_on_waiting": self.pause_on_waiting,
+                "rfo_starts_at": self.rfo_starts_at, "reopen": self.reopen,
+                "fix_counts_as_response": self.fix_counts_as_response}
+
+    @cached_property
+    def rules(self) -> TimelineRules:
+        return TimelineRules(self.pause_on_waiting, self.rfo_starts_at, self.reopen,
+                             self.fix_counts_as_response)
 
     def canonical(self) -> str:
         """Everything that changes the answers (the calendar has its own version)."""
@@ -83,7 +106,8 @@ class SlaPolicy:
         warnings = ";".join(f"{c}={','.join(map(str, self.warnings[c]))}" for c in CLOCKS)
         return (
             f"{budgets}|{warnings}|pause_on_waiting={self.pause_on_waiting}|"
-            f"rfo_starts_at={self.rfo_starts_at}"
+            f"rfo_starts_at={self.rfo_starts_at}|reopen={self.reopen}|"
+            f"fix_counts_as_response={self.fix_counts_as_response}"
         )
 
     @cached_property
@@ -104,7 +128,7 @@ class SlaPolicy:
             raise SlaInputError("need at least one event, and an aware `now`")
         now = now.astimezone(UTC)
         try:
-            timeline = TicketTimeline.read([e for e in ordered if e.at <= now], self)
+            timeline = TicketTimeline.read([e for e in ordered if e.at <= now], self.rules)
         except ValueError as error:
             raise SlaInputError(str(error)) from error
         return TicketSla(
@@ -122,15 +146,17 @@ class SlaPolicy:
     def _clock(
         self, name: ClockName, given: ClockInput, timeline: TicketTimeline, now: dt.datetime
     ) -> ClockState:
-        priority = timeline.priority
+        stop = given.stop
+        # A stopped clock keeps the priority it stopped under (a change at that instant too).
+        priority = timeline.priority_before(stop)
         budget = self.budgets[priority][name]
-        breached_at = self._recorded_breach(name, given, timeline)
+        breached_at = self._recorded_breach(name, given, timeline.changes_before(stop))
         if given.origin is None:
             status = ClockStatus.NOT_STARTED if budget is not None else ClockStatus.NOT_APPLICABLE
             return ClockState(name, priority, budget, status)
         if budget is None:
             status = ClockStatus.BREACHED if breached_at else ClockStatus.NOT_APPLICABLE
-            return ClockState(name, priority, None, status, breached_at=breached_at)
+            return ClockState(name, priority, None, status, breached_at=breached_at, run=given.run)
         math = self._math_for(budget)
         start = math.start(given.origin)
         pauses = normalise(given.pauses, start)
@@ -140,7 +166,6 @@ class SlaPolicy:
             for pct in self.warnings[name]
             if (at := math.reach(start, pauses, budget.amount * pct / 100)) is not None
         )
-        stop = given.stop
         until = stop if stop is not None else now
         late = due is not None and (until > due if stop is not None else now >= due)
         if breached_at is None and late:
@@ -165,25 +190,26 @@ class SlaPolicy:
             breached_at=breached_at,
             paused=tuple(PausedInterval(s, e) for s, e in pauses),
             used=math.used(start, pauses, until),
+            run=given.run,
         )
 
     def _recorded_breach(
-        self, name: ClockName, given: ClockInput, timeline: TicketTimeline
+        self, name: ClockName, given: ClockInput, changes: list[tuple[Priority, dt.datetime]]
     ) -> dt.datetime | None:
-        """The first due instant missed under a priority that was later changed."""
+        """The first due instant missed under a priority that was later changed: one that fell
+        due (or was already overdue when that priority came in force) before the change."""
         if given.origin is None:
             return None
-        for old_priority, changed_at in timeline.changes:
+        since = given.origin
+        for old_priority, changed_at in changes:
             budget = self.budgets[old_priority][name]
-            if budget is None or given.origin > changed_at:
-                continue
-            math = self._math_for(budget)
-            start = math.start(given.origin)
-            due = math.reach(start, normalise(given.pauses, start), budget.amount)
-            if due is None or due > changed_at:
-                continue
-            if given.stop is None or given.stop > due:
-                return due
+            if budget is not None and given.origin <= changed_at:
+                math = self._math_for(budget)
+                start = math.start(given.origin)
+                due = math.reach(start, normalise(given.pauses, start), budget.amount)
+                if due is not None and _ran_between(given, max(due, since), changed_at):
+                    return due
+            since = max(since, changed_at)
         return None
 
     def _math_for(self, budget: Budget) -> ClockMath:
@@ -191,3 +217,9 @@ class SlaPolicy:
         if math is None:
             math = self._math[budget.basis] = ClockMath(budget.basis, self.calendar)
         return math
+
+
+def _ran_between(given: ClockInput, start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether the clock was not stopped for all of [start, end) (a waiting pause counts as
+    running: an overdue mark was reached before it)."""
+    return start < end and not any(s <= start and end <= r for s, r in given.stopped)

@@ -56,6 +56,7 @@ class ClockState:
     breached_at: dt.datetime | None = None  # the missed due instant (kept across priority changes)
     paused: tuple[PausedInterval, ...] = ()
     used: dt.timedelta = dt.timedelta(0)  # budget used up to the stop or evaluation instant
+    run: int = 1  # which run of the clock (a restarted resolution clock begins run 2)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,10 @@
 | HOTLINE_SLA_RFO_WARNINGS          | 75,90          |                                             |
 | HOTLINE_SLA_PAUSE_ON_WAITING      | true           | waiting on customer pauses resolution       |
 | HOTLINE_SLA_RFO_STARTS_AT         | resolved       | or `workaround-or-resolved`                 |
+| HOTLINE_SLA_REOPEN                | resume         | reopen resumes resolution where it stopped, |
+|                                   |                | or `restart`s it (a new run, full budget)   |
+| HOTLINE_SLA_FIX_COUNTS_AS_RESPONSE| true           | a work-around or resolution before any      |
+|                                   |                | first response stops the response clock     |
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from hotline.calendar.durations import SUPPORT_DAY
 from hotline.sla.budgets import Budget
 
 RfoStart = Literal["resolved", "workaround-or-resolved"]
+ReopenMode = Literal["resume", "restart"]
 
 
 class SlaSettings(BaseSettings):
@@ -64,6 +69,17 @@ class SlaSettings(BaseSettings):
         default="resolved",
         description="'resolved': the RFO clock starts at the permanent solution; "
         "'workaround-or-resolved': at whichever stops the resolution clock first.",
+    )
+
+    reopen: ReopenMode = Field(
+        default="resume",
+        description="'resume': a reopened ticket's resolution clock goes on where it stopped "
+        "(warnings already sent stay sent); 'restart': it starts a new run with a full budget.",
+    )
+    fix_counts_as_response: bool = Field(
+        default=True,
+        description="A work-around or resolution recorded before any first response stops the "
+        "response clock at that instant.",
     )
 
     @field_validator(

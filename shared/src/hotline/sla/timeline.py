@@ -1,14 +1,20 @@
-"""A ticket's events folded into what each clock needs: origin, pauses and final stop.
+"""A ticket's events folded into what each clock needs: origin, pauses, final stop and run.
 
-Pure bookkeeping with no arithmetic: `TicketTimeline.read` walks the (time-ordered) events once.
-A resolution stopped and then reopened contributes a pause from the stop to the reopening.
+Pure bookkeeping with no arithmetic: `TicketTimeline.read` walks the (time-ordered) events once
+under `TimelineRules` (the policy's switches). The rules, each a setting:
+
+- A work-around or a resolution stops the resolution clock and ends a waiting-on-customer pause
+  at that instant; waiting that begins after the clock stopped pauses nothing.
+- With `fix_counts_as_response`, a work-around or resolution before any first response also
+  stops the response clock at that instant.
+- A reopened resolution clock either resumes where it stopped (`reopen="resume"`: the time it
+  stood stopped is a pause) or starts a new run with a full budget (`reopen="restart"`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from hotline.sla.events import (
     CustomerResponded,
@@ -24,10 +30,17 @@ from hotline.sla.events import (
     WorkaroundProvided,
 )
 
-if TYPE_CHECKING:
-    from hotline.sla.policy import SlaPolicy
-
 UTC = dt.timezone.utc
+
+
+@dataclass(frozen=True)
+class TimelineRules:
+    """The policy's switches that decide how events start, pause and stop clocks."""
+
+    pause_on_waiting: bool = True
+    rfo_starts_at: str = "resolved"
+    reopen: str = "resume"
+    fix_counts_as_response: bool = True
 
 
 @dataclass
@@ -35,6 +48,8 @@ class ClockInput:
     origin: dt.datetime | None = None
     pauses: list[tuple[dt.datetime, dt.datetime | None]] = field(default_factory=list)
     stop: dt.datetime | None = None
+    run: int = 1  # a restarted clock begins run 2, 3, ...
+    stopped: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)  # resumed stops
 
 
 @dataclass
@@ -45,8 +60,19 @@ class TicketTimeline:
     resolution: ClockInput
     rfo: ClockInput
 
+    def priority_before(self, instant: dt.datetime | None) -> Priority:
+        """The priority in force just before `instant` (the final one for None)."""
+        for before, changed_at in self.changes:
+            if instant is not None and changed_at >= instant:
+                return before
+        return self.priority
+
+    def changes_before(self, instant: dt.datetime | None) -> list[tuple[Priority, dt.datetime]]:
+        """The priority changes strictly before `instant` (all of them for None)."""
+        return [(before, at) for before, at in self.changes if instant is None or at < instant]
+
     @classmethod
-    def read(cls, events: list[SlaEvent], policy: SlaPolicy) -> TicketTimeline:
+    def read(cls, events: list[SlaEvent], rules: TimelineRules) -> TicketTimeline:
         if not events or not isinstance(events[0], TicketOpened):
             raise ValueError("a ticket's events must start with TicketOpened")
         opened = events[0]
@@ -55,6 +81,7 @@ class TicketTimeline:
         waiting_since: dt.datetime | None = None
         for event in events[1:]:
             at = event.at.astimezone(UTC)
+            resolution = timeline.resolution
             match event:
                 case TicketOpened():
                     raise ValueError("a ticket is opened only once")
@@ -63,16 +90,26 @@ class TicketTimeline:
                     timeline.priority = priority
                 case FirstResponse() if timeline.response.stop is None:
                     timeline.response.stop = at
-                case WaitingOnCustomer() if policy.pause_on_waiting and waiting_since is None:
+                case WaitingOnCustomer() if (rules.pause_on_waiting and waiting_since is None
+                                             and resolution.stop is None):
                     waiting_since = at
                 case CustomerResponded() if waiting_since is not None:
-                    timeline.resolution.pauses.append((waiting_since, at))
+                    resolution.pauses.append((waiting_since, at))
                     waiting_since = None
                 case WorkaroundProvided() | Resolved():
-                    timeline._stop_resolution(event, at, policy.rfo_starts_at)
-                case Reopened() if timeline.resolution.stop is not None:
-                    timeline.resolution.pauses.append((timeline.resolution.stop, at))
-                    timeline.resolution.stop = None
+                    if waiting_since is not None and resolution.stop is None:
+                        resolution.pauses.append((waiting_since, at))
+                        waiting_since = None
+                    if rules.fix_counts_as_response and timeline.response.stop is None:
+                        timeline.response.stop = at
+                    timeline._stop_resolution(event, at, rules.rfo_starts_at)
+                case Reopened() if resolution.stop is not None:
+                    if rules.reopen == "restart":
+                        timeline.resolution = ClockInput(at, run=resolution.run + 1)
+                    else:
+                        resolution.pauses.append((resolution.stop, at))
+                        resolution.stopped.append((resolution.stop, at))
+                        resolution.stop = None
                 case RfoDelivered() if timeline.rfo.stop is None:
                     timeline.rfo.stop = at
         if waiting_since is not None:

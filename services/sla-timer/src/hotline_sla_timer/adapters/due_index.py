@@ -35,7 +35,7 @@ from hotline_sla_timer.domain.deadlines import PendingTimer
 log = logging.getLogger(__name__)
 
 COLUMNS = ("ticket_id", "clock", "threshold", "kind", "due_at", "clock_version", "ticket_number",
-           "priority", "policy_version", "calendar_version")
+           "priority", "policy_version", "calendar_version", "run")
 
 
 DueRow = namedtuple("DueRow", COLUMNS)
@@ -64,7 +64,11 @@ class DueIndexRecorder(MultiTrackingRecorder, ColumnarInsertRecorder, PostgresPr
             "ticket_id uuid NOT NULL, clock text NOT NULL, threshold double precision NOT NULL, "
             "kind text NOT NULL, due_at timestamptz NOT NULL, clock_version integer NOT NULL, "
             "ticket_number text NOT NULL, priority smallint NOT NULL, policy_version text NOT NULL, "
-            "calendar_version text NOT NULL, PRIMARY KEY (ticket_id, clock, threshold))"
+            "calendar_version text NOT NULL, run integer NOT NULL DEFAULT 1, "
+            "PRIMARY KEY (ticket_id, clock, threshold))"
+        ).format(schema, table))
+        self.sql_create_statements.append(SQL(  # tables made before clocks had runs
+            "ALTER TABLE {}.{} ADD COLUMN IF NOT EXISTS run integer NOT NULL DEFAULT 1"
         ).format(schema, table))
         self.sql_create_statements.append(SQL(
             "CREATE INDEX IF NOT EXISTS {} ON {}.{} (due_at)"
@@ -73,7 +77,7 @@ class DueIndexRecorder(MultiTrackingRecorder, ColumnarInsertRecorder, PostgresPr
         self._insert_timers = SQL(
             "INSERT INTO {}.{} (" + ", ".join(COLUMNS) + ") SELECT * FROM unnest("
             "%b::uuid[], %b::text[], %b::float8[], %b::text[], %b::timestamptz[], %b::int4[], "
-            "%b::text[], %b::int2[], %b::text[], %b::text[])"
+            "%b::text[], %b::int2[], %b::text[], %b::text[], %b::int4[])"
         ).format(schema, table)
         self._claim = SQL(  # by ctid: the locked rows themselves, no second look-up by key
             "DELETE FROM {s}.{t} WHERE ctid = ANY(ARRAY("

@@ -2,7 +2,8 @@
 recorded `Change`s → the policy kernel's `hotline.sla` events.
 
 This is the only place that knows both vocabularies. A `Change` is what the `TicketClocks`
-aggregate records: its kind, its instant, and the priority it sets (opened, priority-changed).
+aggregate records: its kind, its instant, the priority it sets (opened, priority-changed) and
+when intake recorded it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class Change:
     kind: str
     at: datetime
     priority: int | None = None
+    recorded_at: datetime | None = None  # when intake recorded it (`at` may be back-dated)
 
     def sla_event(self) -> sla.SlaEvent:
         event_class = SLA_EVENTS[self.kind]
@@ -60,7 +62,7 @@ def change_from_contract(data: EventBody) -> Change | None:
     kind = CONTRACT_KINDS.get(type(data))
     if kind is None:
         return None
-    return Change(kind, data.at, getattr(data, "priority", None))
+    return Change(kind, data.at, getattr(data, "priority", None), data.recorded_at)
 
 
 def sla_events(changes: list[Change]) -> list[sla.SlaEvent]:

@@ -1,15 +1,17 @@
-"""The `TicketClocks` aggregate: one ticket's SLA history and the deadline events it fired.
+"""The `TicketClocks` aggregate: one ticket's SLA history and the deadline events it published.
 
 Its id is the ticket's id (sla-timer has its own event store, and the relay keys Kafka
 messages by aggregate id, which subscribers expect to be the ticket id). It records the
-ticket's SLA-relevant changes, each with every clock's targets after it, and the
-`DeadlineApproaching`, `DeadlineBreached` and `DeadlineMet` events, at most one per
-(clock, threshold, clock version). The policy and calendar versions in force at opening are
-kept for the life of the ticket, so replays stay exact.
+ticket's SLA-relevant changes, each with every clock's targets after it, and the deadline
+events: `DeadlineApproaching` and `DeadlineBreached` (at most one standing per clock, run and
+threshold), `DeadlineMet`, and the corrections `DeadlineRetracted` (an earlier event no longer
+stands) and `DeadlineReopened` (a met clock runs again). The policy and calendar versions in
+force at opening are kept for the life of the ticket, so replays stay exact.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -19,7 +21,20 @@ from eventsourcing.domain import Aggregate, event
 from hotline_sla_timer.domain.changes import Change
 from hotline_sla_timer.domain.targets import ClockTargets
 
-FiredKey = tuple[str, float, int]  # (clock, threshold, clock version)
+StandingKey = tuple[str, int, float]  # (clock, run, threshold)
+
+
+@dataclass(frozen=True)
+class Published:
+    """A deadline event that stands: what it said, and its version (its ce_id's suffix)."""
+
+    kind: str  # DeadlineApproaching | DeadlineBreached | DeadlineMet
+    version: int
+    clock: str
+    run: int
+    threshold: float
+    due_at: datetime
+    stopped_at: datetime | None = None
 
 
 class TicketClocks(Aggregate):
@@ -37,19 +52,18 @@ class TicketClocks(Aggregate):
         self.calendar_version = calendar_version
         self.changes: list[Change] = [Change("opened", received_at, priority)]
         self.targets = _targets(targets)
-        self.fired: dict[FiredKey, str] = {}
+        self.standing: dict[StandingKey, Published] = {}
+        self.met: dict[str, Published] = {}
 
     @event("Changed")
-    def record_change(self, kind: str, at: datetime, priority: int | None, targets: dict[str, Any]) -> None:
-        self.changes.append(Change(kind, at, priority))
+    def record_change(self, kind: str, at: datetime, priority: int | None, targets: dict[str, Any],
+                      recorded_at: datetime | None = None) -> None:
+        self.changes.append(Change(kind, at, priority, recorded_at))
         if priority is not None:
             self.priority = priority
         self.targets = _targets(targets)
 
-    def has_fired(self, clock: str, threshold: float, version: int) -> bool:
-        return (clock, float(threshold), version) in self.fired
-
-    def fire(self, event_class: type[DeadlineFired], **fields: Any) -> None:
+    def fire(self, event_class: type[Aggregate.Event], **fields: Any) -> None:
         self.trigger_event(event_class, **fields)
 
     class DeadlineFired(Aggregate.Event):
@@ -64,9 +78,16 @@ class TicketClocks(Aggregate):
         ticket_number: str
         policy_version: str
         calendar_version: str
+        run: int
 
         def apply(self, aggregate: TicketClocks) -> None:
-            aggregate.fired[(self.clock, float(self.threshold), self.clock_version)] = type(self).__name__
+            run = getattr(self, "run", 1)  # events recorded before runs existed
+            published = Published(type(self).__name__, self.originator_version, self.clock, run,
+                                  float(self.threshold), self.due_at, getattr(self, "stopped_at", None))
+            if isinstance(self, TicketClocks.DeadlineMet):
+                aggregate.met[self.clock] = published
+            else:
+                aggregate.standing[(self.clock, run, float(self.threshold))] = published
 
     class DeadlineApproaching(DeadlineFired):
         pass
@@ -76,6 +97,47 @@ class TicketClocks(Aggregate):
 
     class DeadlineMet(DeadlineFired):
         stopped_at: datetime
+
+    class DeadlineRetracted(Aggregate.Event):
+        """`retracted_version` names the event that no longer stands."""
+
+        clock: str
+        run: int
+        threshold: float
+        retracted_version: int
+        retracted_kind: str
+        due_at: datetime
+        reason: str
+        detail: str
+        changed_at: datetime
+        fired_at: datetime
+        priority: int
+        ticket_number: str
+        policy_version: str
+        calendar_version: str
+
+        def apply(self, aggregate: TicketClocks) -> None:
+            if self.retracted_kind == "DeadlineMet":
+                aggregate.met.pop(self.clock, None)
+            else:
+                aggregate.standing.pop((self.clock, self.run, float(self.threshold)), None)
+
+    class DeadlineReopened(Aggregate.Event):
+        """The met named by `met_version` no longer stands: the clock runs again."""
+
+        clock: str
+        run: int
+        met_version: int
+        stopped_at: datetime
+        reopened_at: datetime
+        fired_at: datetime
+        priority: int
+        ticket_number: str
+        policy_version: str
+        calendar_version: str
+
+        def apply(self, aggregate: TicketClocks) -> None:
+            aggregate.met.pop(self.clock, None)
 
 
 def _targets(data: dict[str, Any]) -> dict[str, ClockTargets]:

@@ -1,28 +1,37 @@
-"""Which deadline events a ticket's clocks owe, and which wait in the due index.
+"""Which deadline events a ticket's clocks owe, which no longer stand, and which wait as timers.
 
 Pure: given the `TicketClocks` aggregate, the `SlaPolicy` in force for it and the service's
-"now", `apply_change` records a change, fires in place what a stopped clock owes, and returns
-the `PendingTimer`s of running clocks. The rules:
+"now", `apply_changes` records changes and `settle` brings what the aggregate has published
+in line with `hotline.sla.outcomes` over the whole history as now known:
 
-- A mark (threshold, instant) of a clock at its current version is owed when the clock ran
-  through it: the clock still runs, or it stopped at or after the instant. Marks after a stop,
-  and marks of an older version (recomputed targets), are never owed: nothing stale fires.
-- Owed marks of a running clock are timers (fired later by the firing loop, at once if overdue).
-- When a clock stops, the owed marks not yet fired fire in the same transaction (late, with
-  their lateness), and if it stopped at or before its due instant, `DeadlineMet`.
-- At most one event per (clock, threshold, version): a breach and a met share threshold 100.
+- A published warning or breach that the history no longer reaches at that due instant (the
+  clock had stopped, paused or changed priority before it, and sla-timer learnt so late) is
+  retracted (`DeadlineRetracted`, naming it and why).
+- A published met whose clock runs again is un-stood by `DeadlineReopened` when the ticket was
+  reopened, and retracted otherwise.
+- A threshold reached but not standing fires now, late, with its own due instant; a clock
+  that stopped in time gets its `DeadlineMet`.
+- Marks still ahead become `PendingTimer`s, fired later by the firing loop. Only thresholds
+  not reached in the clock's run are armed: a version change re-arms nothing that fired.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from hotline.contracts import TicketOpened
-from hotline.sla import ClockState, SlaPolicy, TicketSla
+from hotline.sla import SlaPolicy
+from hotline.sla.outcomes import BREACH, Outcomes, Reached, outcomes
 from hotline_sla_timer.domain.changes import Change, sla_events
-from hotline_sla_timer.domain.clocks import TicketClocks, targets_dict
-from hotline_sla_timer.domain.targets import BREACH, ClockTargets, next_targets
+from hotline_sla_timer.domain.clocks import Published, TicketClocks, targets_dict
+from hotline_sla_timer.domain.targets import next_targets
+
+REASONS = {"first-response": "clock-stopped", "workaround-provided": "clock-stopped",
+           "resolved": "clock-stopped", "rfo-delivered": "clock-stopped",
+           "waiting-on-customer": "clock-paused", "priority-changed": "priority-changed"}
+LABELS = {"DeadlineApproaching": "warning", "DeadlineBreached": "breach", "DeadlineMet": "met"}
 
 
 @dataclass(frozen=True)
@@ -39,80 +48,135 @@ class PendingTimer:
     priority: int
     policy_version: str
     calendar_version: str
-
-
-def evaluate(clocks: TicketClocks, policy: SlaPolicy) -> TicketSla:
-    return policy.evaluate(sla_events(clocks.changes))
+    run: int = 1
 
 
 def open_clocks(data: TicketOpened, policy: SlaPolicy, now: datetime) -> tuple[TicketClocks, list[PendingTimer]]:
-    opened = Change("opened", data.received_at, data.priority)
-    targets = next_targets({}, policy.evaluate(sla_events([opened])))
+    opened = Change("opened", data.received_at, data.priority, data.received_at)
+    found = outcomes(policy, sla_events([opened]), now)
     clocks = TicketClocks(
         ticket_id=data.ticket_id, ticket_number=data.ticket_number, priority=data.priority,
         received_at=data.received_at, policy_version=policy.version,
-        calendar_version=policy.calendar.version, targets=targets_dict(targets),
+        calendar_version=policy.calendar.version,
+        targets=targets_dict(next_targets({}, found.last)),
     )
-    return clocks, settle(clocks, evaluate(clocks, policy), now)
+    return clocks, settle(clocks, found, now, [])
 
 
-def apply_change(clocks: TicketClocks, change: Change, policy: SlaPolicy, now: datetime) -> list[PendingTimer]:
-    result = policy.evaluate(sla_events([*clocks.changes, change]))
-    targets = next_targets(clocks.targets, result)
-    clocks.record_change(change.kind, change.at, change.priority, targets_dict(targets))
-    return settle(clocks, result, now)
+def apply_changes(clocks: TicketClocks, changes: Sequence[Change], policy: SlaPolicy,
+                  now: datetime) -> list[PendingTimer]:
+    """Record `changes` (each with the targets after it), then settle once."""
+    history = list(clocks.changes)
+    for i, change in enumerate(changes):
+        history.append(change)
+        last = i == len(changes) - 1
+        found = outcomes(policy, sla_events(history), now) if last else None
+        result = found.last if found else policy.evaluate(sla_events(history))
+        clocks.record_change(change.kind, change.at, change.priority,
+                             targets_dict(next_targets(clocks.targets, result)), change.recorded_at)
+    if not changes:
+        found = outcomes(policy, sla_events(history), now)
+    return settle(clocks, found, now, list(changes))
 
 
-def settle(clocks: TicketClocks, result: TicketSla, now: datetime) -> list[PendingTimer]:
-    """Fire what stopped clocks owe; return the timers of running clocks."""
-    pending: list[PendingTimer] = []
-    for state in result.clocks:
-        targets = clocks.targets[state.clock]
-        for threshold, at in unfired_owed(clocks, state, targets):
-            timer = _timer(clocks, state, targets, threshold, at)
-            if state.stopped_at is None:
-                pending.append(timer)
-            else:
-                fire(clocks, timer, now)
-        due = targets.due_at
-        if (state.stopped_at is not None and due is not None and state.stopped_at <= due
-                and not clocks.has_fired(state.clock, BREACH, targets.version)):
-            clocks.fire(TicketClocks.DeadlineMet, stopped_at=state.stopped_at,
-                        **_fields(_timer(clocks, state, targets, BREACH, due), now))
-    return pending
+def settle(clocks: TicketClocks, found: Outcomes, now: datetime, causes: list[Change]) -> list[PendingTimer]:
+    """Retract what no longer stands, publish what is owed; return the timers still ahead."""
+    for key, published in list(clocks.standing.items()):
+        reached = found.reached.get(key)
+        if reached is None or reached.due_at != published.due_at:
+            _retract(clocks, published, _cause(causes, published.due_at), now)
+    for clock, published in list(clocks.met.items()):
+        met = found.met.get(clock)
+        if met is not None and (met.run, met.stopped_at) == (published.run, published.stopped_at):
+            continue
+        reopen = _reopen_after(clocks, published)
+        if reopen is not None:
+            _reopened(clocks, published, reopen, found, now)
+        else:
+            _retract(clocks, published, _cause(causes, published.stopped_at), now)
+    for reached in sorted(found.reached.values(), key=lambda r: (r.reached_at, r.due_at, r.threshold)):
+        if reached.key not in clocks.standing:
+            _fire(clocks, reached, now)
+    for clock, met in found.met.items():
+        if clock not in clocks.met:
+            clocks.fire(TicketClocks.DeadlineMet, stopped_at=met.stopped_at, run=met.run,
+                        **_fields(clocks, clock, BREACH, met.due_at, met.priority, now))
+    return [_timer(clocks, p.clock, p.run, p.threshold, p.due_at, p.priority) for p in found.pending]
 
 
-def pending_timers(clocks: TicketClocks, policy: SlaPolicy) -> list[PendingTimer]:
-    """The due-index rows of a ticket, from its recorded history alone (for rebuilding)."""
-    result = evaluate(clocks, policy)
-    return [_timer(clocks, state, clocks.targets[state.clock], threshold, at)
-            for state in result.clocks if state.stopped_at is None
-            for threshold, at in unfired_owed(clocks, state, clocks.targets[state.clock])]
+def pending_timers(clocks: TicketClocks, policy: SlaPolicy, now: datetime) -> list[PendingTimer]:
+    """The due-index rows of a ticket from its recorded history alone (for rebuilding): the
+    marks ahead, and any threshold reached but not published (due at once)."""
+    found = outcomes(policy, sla_events(clocks.changes), now)
+    owed = [_timer(clocks, r.clock, r.run, r.threshold, r.due_at, r.priority)
+            for key, r in found.reached.items() if key not in clocks.standing]
+    return owed + [_timer(clocks, p.clock, p.run, p.threshold, p.due_at, p.priority)
+                   for p in found.pending]
 
 
-def unfired_owed(clocks: TicketClocks, state: ClockState, targets: ClockTargets) -> list[tuple[float, datetime]]:
-    stop = state.stopped_at
-    return [(threshold, at) for threshold, at in targets.marks
-            if (stop is None or at <= stop)
-            and not clocks.has_fired(state.clock, threshold, targets.version)]
+# -- corrections -------------------------------------------------------------------------------
+def _cause(causes: list[Change], before: datetime) -> Change | None:
+    """The change learnt now that undoes an event due at `before`: the earliest one at or
+    before that instant."""
+    candidates = [c for c in causes if c.at <= before]
+    return min(candidates, key=lambda c: c.at) if candidates else (causes[0] if causes else None)
 
 
-def fire(clocks: TicketClocks, timer: PendingTimer, now: datetime) -> None:
-    event_class = TicketClocks.DeadlineBreached if timer.threshold == BREACH else TicketClocks.DeadlineApproaching
-    clocks.fire(event_class, **_fields(timer, now))
+def _retract(clocks: TicketClocks, published: Published, cause: Change | None, now: datetime) -> None:
+    label = LABELS[published.kind]
+    reason = REASONS.get(cause.kind, "recomputed") if cause else "recomputed"
+    if cause is None:
+        detail = f"the {published.clock} {label} due {published.due_at.isoformat()} was recomputed"
+        changed_at = now
+    else:
+        recorded = f", recorded {cause.recorded_at.isoformat()}" if cause.recorded_at else ""
+        detail = (f"{cause.kind} at {cause.at.isoformat()}{recorded}, before the {published.clock} "
+                  f"{label} due {published.due_at.isoformat()}")
+        changed_at = cause.at
+    clocks.fire(TicketClocks.DeadlineRetracted, clock=published.clock, run=published.run,
+                threshold=published.threshold, retracted_version=published.version,
+                retracted_kind=published.kind, due_at=published.due_at, reason=reason,
+                detail=detail, changed_at=changed_at, fired_at=now, priority=clocks.priority,
+                ticket_number=clocks.ticket_number, policy_version=clocks.policy_version,
+                calendar_version=clocks.calendar_version)
 
 
-def _timer(clocks: TicketClocks, state: ClockState, targets: ClockTargets, threshold: float, at: datetime) -> PendingTimer:
+def _reopen_after(clocks: TicketClocks, met: Published) -> Change | None:
+    assert met.stopped_at is not None
+    return next((c for c in clocks.changes if c.kind == "reopened" and c.at >= met.stopped_at), None)
+
+
+def _reopened(clocks: TicketClocks, met: Published, reopen: Change, found: Outcomes,
+              now: datetime) -> None:
+    state = next(s for s in found.last.clocks if s.clock == met.clock)
+    assert met.stopped_at is not None
+    clocks.fire(TicketClocks.DeadlineReopened, clock=met.clock, run=state.run,
+                met_version=met.version, stopped_at=met.stopped_at, reopened_at=reopen.at,
+                fired_at=now, priority=clocks.priority, ticket_number=clocks.ticket_number,
+                policy_version=clocks.policy_version, calendar_version=clocks.calendar_version)
+
+
+# -- publishing ---------------------------------------------------------------------------------
+def _fire(clocks: TicketClocks, reached: Reached, now: datetime) -> None:
+    event_class = TicketClocks.DeadlineBreached if reached.threshold == BREACH else TicketClocks.DeadlineApproaching
+    clocks.fire(event_class, run=reached.run,
+                **_fields(clocks, reached.clock, reached.threshold, reached.due_at, reached.priority, now))
+
+
+def _timer(clocks: TicketClocks, clock: str, run: int, threshold: float, due_at: datetime,
+           priority: int) -> PendingTimer:
     return PendingTimer(
-        ticket_id=clocks.id, ticket_number=clocks.ticket_number, clock=state.clock,
+        ticket_id=clocks.id, ticket_number=clocks.ticket_number, clock=clock,
         kind="DeadlineBreached" if threshold == BREACH else "DeadlineApproaching",
-        threshold=threshold, clock_version=targets.version, due_at=at, priority=int(state.priority),
-        policy_version=clocks.policy_version, calendar_version=clocks.calendar_version,
+        threshold=threshold, clock_version=clocks.targets[clock].version, due_at=due_at,
+        priority=int(priority), policy_version=clocks.policy_version,
+        calendar_version=clocks.calendar_version, run=run,
     )
 
 
-def _fields(timer: PendingTimer, now: datetime) -> dict:
-    return {"clock": timer.clock, "threshold": timer.threshold, "clock_version": timer.clock_version,
-            "due_at": timer.due_at, "fired_at": now, "priority": timer.priority,
-            "ticket_number": timer.ticket_number, "policy_version": timer.policy_version,
-            "calendar_version": timer.calendar_version}
+def _fields(clocks: TicketClocks, clock: str, threshold: float, due_at: datetime, priority: int,
+            now: datetime) -> dict:
+    return {"clock": clock, "threshold": threshold, "clock_version": clocks.targets[clock].version,
+            "due_at": due_at, "fired_at": now, "priority": int(priority),
+            "ticket_number": clocks.ticket_number, "policy_version": clocks.policy_version,
+            "calendar_version": clocks.calendar_version}

@@ -1,9 +1,10 @@
 """`ClockTargets`: one SLA clock's due and warning instants at one clock version.
 
 A clock's version increments whenever its instants change (priority change, pause, resume,
-reopen) or when it runs again after having stopped; the deadline events it owes are identified
-by (clock, threshold, clock version). Targets are recorded on every change of the ticket, as
-plain dicts, so the audit and a replay need no policy to know which version was in force.
+reopen) or when it runs again after having stopped. It says which targets were in force; the
+deadline events themselves are identified by (clock, run, threshold), so a version change
+re-arms only thresholds not yet reached. Targets are recorded on every change of the ticket,
+as plain dicts, so the audit and a replay need no policy to know which version was in force.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from hotline.sla import ClockState, TicketSla
-
-BREACH = 100.0
-"""The threshold of the due instant itself (breach or met)."""
+from hotline.sla import TicketSla
+from hotline.sla.outcomes import BREACH, marks
 
 
 @dataclass(frozen=True)
@@ -37,22 +36,14 @@ class ClockTargets:
         return cls(data["version"], tuple((float(t), at) for t, at in data["marks"]), data["running"])
 
 
-def marks_of(state: ClockState) -> tuple[tuple[float, datetime], ...]:
-    if state.started_at is None or state.budget is None:
-        return ()
-    marks = [(float(w.threshold), w.at) for w in state.warnings]
-    if state.due_at is not None:
-        marks.append((BREACH, state.due_at))
-    return tuple(marks)
-
-
 def next_targets(previous: dict[str, ClockTargets], result: TicketSla) -> dict[str, ClockTargets]:
     """Every clock's targets after a change, with the version bumped where they moved."""
     targets = {}
     for state in result.clocks:
         before = previous.get(state.clock, ClockTargets())
-        marks = marks_of(state)
+        now_marks = tuple(marks(state))
         running = state.started_at is not None and state.stopped_at is None
-        moved = marks != before.marks or (running and not before.running and bool(marks))
-        targets[state.clock] = ClockTargets(before.version + 1 if moved else before.version, marks, running)
+        moved = now_marks != before.marks or (running and not before.running and bool(now_marks))
+        version = before.version + 1 if moved else before.version
+        targets[state.clock] = ClockTargets(version, now_marks, running)
     return targets
