@@ -100,12 +100,46 @@ def test_changes_are_recorded_in_time_order_and_never_in_the_future(app, clock, 
     with pytest.raises(TicketRuleViolation) as future:
         app.change_ticket(number, "first-response", at=OPENED + timedelta(hours=1))
     assert future.value.reason == "in_future"
-    clock.advance(timedelta(hours=2))
+    clock.advance(timedelta(minutes=10))
     with pytest.raises(TicketRuleViolation) as early:
         app.change_ticket(number, "first-response", at=OPENED - timedelta(minutes=1))
     assert early.value.reason == "out_of_order"
-    app.change_ticket(number, "first-response", at=OPENED + timedelta(minutes=30))
-    assert app.get_ticket(number).responded_at == OPENED + timedelta(minutes=30)
+    app.change_ticket(number, "first-response", at=OPENED + timedelta(minutes=5))
+    assert app.get_ticket(number).responded_at == OPENED + timedelta(minutes=5)
+
+
+def test_a_change_may_be_back_dated_up_to_the_limit_and_records_both_instants(app, clock, number):
+    clock.advance(timedelta(hours=2))
+    with pytest.raises(TicketRuleViolation) as refused:
+        app.change_ticket(number, "first-response", at=OPENED + timedelta(minutes=100))
+    assert refused.value.reason == "too_far_back"
+    assert "15m" in refused.value.message and "HOTLINE_INTAKE_MAX_BACKDATE" in refused.value.message
+    at = OPENED + timedelta(minutes=105)  # exactly 15 minutes back: allowed
+    app.change_ticket(number, "first-response", at=at)
+    ticket = app.get_ticket(number)
+    responded = list(app.repository.event_store.get(ticket.id))[-1]
+    body = to_cloud_event(responded, 2).data
+    assert (body.at, body.recorded_at) == (at, OPENED + timedelta(hours=2))
+
+
+def test_the_back_dating_limit_is_a_setting(clock):
+    from hotline_intake.settings import IntakeSettings
+
+    assert IntakeSettings(max_backdate="1h").max_backdate == timedelta(hours=1)
+    app = IntakeApplication(env=popo_env(), numbers=InMemoryTicketNumbers(), calendar=SupportCalendar(),
+                            clock=clock, max_backdate=timedelta(hours=1))
+    number = app.open_ticket(customer="Acme Corp", location="100 Main St, Springfield", issue="x",
+                             description="y", priority=2, priority_defaulted=False, channel="http",
+                             contact="noc@acme.example").number
+    clock.advance(timedelta(minutes=50))
+    app.change_ticket(number, "first-response", at=OPENED)
+
+
+def test_a_first_response_can_still_be_recorded_after_a_fix(app, clock, number):
+    given(app, clock, number, "workaround", "resolve")
+    clock.advance(timedelta(minutes=1))
+    app.change_ticket(number, "first-response")
+    assert app.get_ticket(number).responded_at == clock.now()
 
 
 def test_p4_has_no_rfo(app, clock):

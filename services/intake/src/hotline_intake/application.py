@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 
-from hotline.calendar import SupportCalendar
+from hotline import versions
+from hotline.calendar import SupportCalendar, format_duration
 from hotline.clock import Clock
 from hotline_intake.domain.subject import EXPECTED_SUBJECT_FORMAT
 from hotline_intake.domain.submission import RejectedSubmission
@@ -66,11 +67,14 @@ class IntakeApplication(Application):
         numbers: TicketNumbers,
         calendar: SupportCalendar,
         clock: Clock,
+        max_backdate: timedelta = timedelta(minutes=15),
     ) -> None:
         super().__init__(env=env)
         self.numbers = numbers
         self.calendar = calendar
         self.clock = clock
+        self.max_backdate = max_backdate
+        versions.record_in_force(self, versions.in_force(None, calendar), clock.now(), "intake")
 
     def open_ticket(
         self,
@@ -148,15 +152,21 @@ class IntakeApplication(Application):
         trace_context: dict[str, str] | None = None,
         **arguments: Any,
     ) -> Ticket:
-        """Apply one lifecycle command (see `LIFECYCLE`) to a ticket: load, act, save."""
+        """Apply one lifecycle command (see `LIFECYCLE`) to a ticket: load, act, save. `at`
+        (default now) may lie up to `max_backdate` before now; the event records both."""
         ticket = self.get_ticket(number)
         now = self.clock.now()
-        at = at or now
+        at = (at or now).astimezone(timezone.utc)  # instants are kept in UTC
         if at > now:
             raise TicketRuleViolation(
                 "in_future", f"{at.isoformat()} is later than now ({now.isoformat()})")
+        if at < now - self.max_backdate:
+            raise TicketRuleViolation(
+                "too_far_back", f"{at.isoformat()} is more than {format_duration(self.max_backdate)} "
+                f"before now ({now.isoformat()}); changes may be back-dated at most that far "
+                "(HOTLINE_INTAKE_MAX_BACKDATE)")
         getattr(ticket, LIFECYCLE[command].method)(
-            at=at, by=by, note=note, trace_context=trace_context or {}, **arguments)
+            at=at, recorded_at=now, by=by, note=note, trace_context=trace_context or {}, **arguments)
         self.save(ticket)
         return ticket
 

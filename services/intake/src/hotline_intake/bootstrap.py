@@ -27,6 +27,7 @@ def build(settings: IntakeSettings | None = None) -> ServiceRuntime:
         numbers=PostgresTicketNumbers(settings.database_url, settings.schema),
         calendar=SupportCalendar.from_settings(),
         clock=clock_from_settings(settings),
+        max_backdate=settings.max_backdate,
     )
     directory = DirectorySource(settings)
     submissions = Submissions(app, directory.load(), settings.max_message_bytes)

@@ -1,7 +1,8 @@
 """`hotline ticket ...`: open, show and move tickets through intake's HTTP API.
 
-Mounted into the `hotline` command through the `hotline.cli` entry point. The
-intake URL comes from --url, else HOTLINE_INTAKE_URL, else http://127.0.0.1:8080.
+Mounted into the `hotline` command through the `hotline.cli` entry point. The intake URL comes
+from --url, else HOTLINE_INTAKE_URL (exported, or from the stack file `hotline run` writes),
+else http://127.0.0.1:8080.
 """
 
 from __future__ import annotations
@@ -13,25 +14,26 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from hotline.cli import stack
 from hotline_intake.application import LIFECYCLE
 
 app = typer.Typer(no_args_is_help=True, help="Tickets: open, show and lifecycle changes.")
 
-Url = Annotated[str, typer.Option("--url", help="intake's HTTP address",
-                                  envvar="HOTLINE_INTAKE_URL")]
+Url = Annotated[str | None, typer.Option(
+    "--url", help="intake's HTTP address [env HOTLINE_INTAKE_URL; default http://127.0.0.1:8080]")]
 At = Annotated[str | None, typer.Option("--at", help="when it happened (ISO-8601 with offset); default now")]
 By = Annotated[str | None, typer.Option("--by", help="who recorded it")]
 Note = Annotated[str | None, typer.Option("--note", help="free text")]
 AsJson = Annotated[bool, typer.Option("--json", help="machine-readable output")]
-DEFAULT_URL = os.environ.get("HOTLINE_INTAKE_URL", "http://127.0.0.1:8080")
+DEFAULT_URL = "http://127.0.0.1:8080"
 
 
-def _call(method: str, url: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+def _call(method: str, url: str | None, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    url = url or os.environ.get("HOTLINE_INTAKE_URL") or DEFAULT_URL
     try:
         response = httpx.request(method, url.rstrip("/") + path, json=body, timeout=30)
-    except httpx.HTTPError as exc:
-        typer.echo(f"error: cannot reach intake at {url}: {exc}", err=True)
-        raise typer.Exit(1) from None
+    except httpx.TransportError as exc:
+        stack.unreachable("intake", url, "HOTLINE_INTAKE_URL", exc)
     if response.status_code >= 400:
         detail = response.json().get("detail", response.text)
         if isinstance(detail, dict):
@@ -56,14 +58,14 @@ def _print(ticket: dict[str, Any], as_json: bool) -> None:
 
 
 @app.command()
-def show(number: str, url: Url = DEFAULT_URL, as_json: AsJson = False) -> None:
+def show(number: str, url: Url = None, as_json: AsJson = False) -> None:
     """Show one ticket."""
     _print(_call("GET", url, f"/tickets/{number}"), as_json)
 
 
 def _lifecycle(command: str, doc: str) -> None:
     def change(number: str, at: At = None, by: By = None, note: Note = None,
-               url: Url = DEFAULT_URL, as_json: AsJson = False) -> None:
+               url: Url = None, as_json: AsJson = False) -> None:
         body = {k: v for k, v in {"at": at, "by": by, "note": note}.items() if v is not None}
         _print(_call("POST", url, f"/tickets/{number}/{command}", body), as_json)
 
@@ -79,7 +81,7 @@ for _command, _lifecycle_command in LIFECYCLE.items():
 @app.command()
 def priority(number: str, new_priority: Annotated[int, typer.Argument(min=1, max=4)],
              at: At = None, by: By = None, note: Note = None,
-             url: Url = DEFAULT_URL, as_json: AsJson = False) -> None:
+             url: Url = None, as_json: AsJson = False) -> None:
     """Change the priority (1–4); SLA targets are recomputed from the original start."""
     body = {k: v for k, v in {"priority": new_priority, "at": at, "by": by, "note": note}.items()
             if v is not None}

@@ -46,6 +46,7 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
             ticket_id=domain_event.originator_id,
             ticket_number=number,
             at=domain_event.at,
+            recorded_at=getattr(domain_event, "recorded_at", None),
             by=domain_event.by,
             note=domain_event.note,
             **{f: getattr(domain_event, f) for f in ("from_priority", "priority")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from hotline.calendar import WALL_DAY, parse_duration
 from hotline.settings import ServiceSettings
 
 
@@ -33,3 +35,13 @@ class IntakeSettings(ServiceSettings):
         description="Hold publication to Kafka (events keep accumulating in the log and are "
         "published when resumed). For broker maintenance and fault-injection tests.",
     )
+    max_backdate: timedelta = Field(
+        timedelta(minutes=15),
+        description="How far before now a lifecycle change's `at` may lie (e.g. 15m, 1h); "
+        "earlier ones are refused. Late knowledge is corrected by sla-timer, but only this late.",
+    )
+
+    @field_validator("max_backdate", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value, day=WALL_DAY) if isinstance(value, str) else value

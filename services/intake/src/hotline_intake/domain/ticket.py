@@ -67,7 +67,8 @@ class Ticket(Aggregate):
 
     # -- commands: check, then record ------------------------------------------------
     def record_first_response(self, at: datetime, **change: Any) -> None:
-        self._check_open("record a first response")
+        if self.status == CLOSED:  # a resolved ticket may still record its first response
+            raise TicketRuleViolation(CLOSED, f"{self.number} is closed; cannot record a first response")
         if self.responded_at is not None:
             raise TicketRuleViolation(
                 "already_responded", f"{self.number} was first responded to at {_iso(self.responded_at)}")
@@ -151,55 +152,55 @@ class Ticket(Aggregate):
     # -- events ---------------------------------------------------------------------------
     @event("FirstResponseGiven")
     def _first_response_given(self, number: str, at: datetime, by: str | None, note: str | None,
-                              trace_context: dict[str, str]) -> None:
+                              trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
         self.responded_at = self.last_change_at = at
 
     @event("WorkaroundProvided")
     def _workaround_provided(self, number: str, at: datetime, by: str | None, note: str | None,
-                             trace_context: dict[str, str]) -> None:
+                             trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
         self.workaround_at = self.last_change_at = at
 
     @event("Resolved")
     def _resolved(self, number: str, at: datetime, by: str | None, note: str | None,
-                  trace_context: dict[str, str]) -> None:
+                  trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
         self.resolved_at = self.last_change_at = at
         self.status = RESOLVED
         self.waiting_on_customer = False
 
     @event("Reopened")
     def _reopened(self, number: str, at: datetime, by: str | None, note: str | None,
-                  trace_context: dict[str, str]) -> None:
+                  trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
         self.last_change_at = at
         self.resolved_at = None
         self.status = OPEN
 
     @event("Closed")
     def _closed(self, number: str, at: datetime, by: str | None, note: str | None,
-                trace_context: dict[str, str]) -> None:
+                trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
         self.closed_at = self.last_change_at = at
         self.status = CLOSED
 
     @event("PriorityChanged")
     def _priority_changed(self, number: str, from_priority: int, priority: int, at: datetime, by: str | None,
-                          note: str | None, trace_context: dict[str, str]) -> None:
+                          note: str | None, trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
         self.priority = priority
         self.last_change_at = at
 
     @event("WaitingOnCustomer")
     def _waiting_on_customer(self, number: str, at: datetime, by: str | None, note: str | None,
-                             trace_context: dict[str, str]) -> None:
+                             trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
         self.waiting_on_customer = True
         self.last_change_at = at
 
     @event("CustomerResponded")
     def _customer_responded(self, number: str, at: datetime, by: str | None, note: str | None,
-                            trace_context: dict[str, str]) -> None:
+                            trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
         self.waiting_on_customer = False
         self.last_change_at = at
 
     @event("RfoDelivered")
     def _rfo_delivered(self, number: str, at: datetime, by: str | None, note: str | None,
-                       trace_context: dict[str, str]) -> None:
+                       trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
         self.rfo_delivered_at = self.last_change_at = at
 
 
