@@ -24,6 +24,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
 from eventsourcing.postgres import PostgresFactory
 
+from hotline import versions
 from hotline.clock import Clock, SystemClock
 from hotline.contracts import TicketOpened
 from hotline.contracts.envelope import CloudEvent
@@ -52,7 +53,9 @@ class SlaTimerApplication(TrackedApplication):
         super().__init__(env=env)
         self.clock = clock or SystemClock()
         self.policy = policy or default_policy()
-        self.policies = {self.policy.version: self.policy}
+        self.registry = versions.record_in_force(
+            self, versions.in_force(self.policy, self.policy.calendar), self.clock.now(), "sla-timer")
+        self.policies = {(self.policy.version, self.policy.calendar.version): self.policy}
         self.recent = RecentEvents()
 
     def construct_recorder(self) -> Any:
@@ -155,11 +158,20 @@ class SlaTimerApplication(TrackedApplication):
         return clocks, deadlines.apply_changes(clocks, [change], self.policy_for(clocks), now)
 
     def policy_for(self, clocks: TicketClocks) -> SlaPolicy:
-        policy = self.policies.get(clocks.policy_version)
+        """The policy and calendar a ticket was opened under (each version is recorded the
+        first time an instance runs with it; another instance may have recorded it since)."""
+        key = (clocks.policy_version, clocks.calendar_version)
+        policy = self.policies.get(key)
         if policy is None:
-            log.warning("policy %s of %s is not loaded; using %s", clocks.policy_version,
-                        clocks.ticket_number, self.policy.version)
-            return self.policy
+            policy = versions.policy_for(self.registry, *key)
+            if policy is None:
+                self.registry = versions.load(self)
+                policy = versions.policy_for(self.registry, *key)
+            if policy is None:
+                log.warning("policy %s / calendar %s of %s were never recorded; using %s",
+                            *key, clocks.ticket_number, self.policy.version)
+                policy = self.policy
+            self.policies[key] = policy
         return policy
 
     # -- firing --------------------------------------------------------------------------------
@@ -193,6 +205,11 @@ class SlaTimerApplication(TrackedApplication):
             return len(notification_ids)
         raise RuntimeError("firing: version conflicts did not settle")
 
+    def anything_due(self) -> bool:
+        """Whether any timer is due now (without claiming it)."""
+        recorder: DueIndexRecorder = self.recorder  # type: ignore[assignment]
+        return recorder.any_due(self.clock.now())
+
     # -- reading -------------------------------------------------------------------------------
     def clocks(self, ticket_id: UUID) -> TicketClocks:
         return self.repository.get(ticket_id)
@@ -207,7 +224,7 @@ class SlaTimerApplication(TrackedApplication):
             page = self.recorder.select_notifications(last + 1, 1000)
             if not page:
                 return ids
-            ids.update(n.originator_id for n in page)
+            ids.update(n.originator_id for n in page if "TicketClocks" in n.topic)
             last = page[-1].id
 
     def rebuild_due_index(self) -> int:

@@ -2,7 +2,8 @@
 
 For every clock: when it started, paused, resumed and stopped (from the policy over the
 recorded changes, with the policy and calendar versions recorded at opening), each version of
-its due and warning instants with the change that set it, and every deadline event fired.
+its due and warning instants with the change that set it, every deadline event fired, and
+every correction: an event retracted (with why) and a met clock reopened.
 """
 
 from __future__ import annotations
@@ -35,6 +36,17 @@ def timeline(events: list[Any], clocks: TicketClocks, policy: SlaPolicy, now: da
                 versions[clock] = targets.version
         elif kind in FIRED_KINDS:
             entries[event.clock].append(_fired(kind, event))
+        elif kind == "DeadlineRetracted":
+            entries[event.clock].append({
+                "at": event.fired_at, "event": "retracted", "retracted": FIRED_KINDS[event.retracted_kind],
+                "threshold": event.threshold, "run": event.run, "due_at": event.due_at,
+                "retracted_version": event.retracted_version, "reason": event.reason,
+                "detail": event.detail})
+        elif kind == "DeadlineReopened":
+            entries[event.clock].append({
+                "at": event.fired_at, "event": "reopened", "run": event.run,
+                "stopped_at": event.stopped_at, "reopened_at": event.reopened_at,
+                "met_version": event.met_version})
     for state in result.clocks:
         rows = entries[state.clock]
         if state.started_at is not None:
@@ -69,6 +81,7 @@ def _fired(kind: str, event: Any) -> dict[str, Any]:
     row = {"at": event.fired_at, "event": FIRED_KINDS[kind], "threshold": event.threshold,
            "clock_version": event.clock_version, "due_at": event.due_at,
            "lateness_seconds": (event.fired_at - event.due_at).total_seconds(),
+           "run": getattr(event, "run", 1), "version": event.originator_version,
            "priority": event.priority, "policy_version": event.policy_version,
            "calendar_version": event.calendar_version}
     if kind == "DeadlineMet":

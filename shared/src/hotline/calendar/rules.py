@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -67,3 +68,19 @@ class CalendarRules:
     def version(self) -> str:
         digest = hashlib.sha256(self.canonical().encode()).hexdigest()[:8]
         return f"{self.name}-{digest}"
+
+    def as_data(self) -> dict[str, Any]:
+        """Plain JSON-able data that `from_data` turns back into equal rules (stored with each
+        calendar version, so a ticket can be replayed against the calendar it used)."""
+        return {"name": self.name, "zone": self.zone, "opening": self.opening.isoformat(),
+                "closing": self.closing.isoformat(), "business_days": list(self.business_days),
+                "holidays": [asdict(rule) for rule in self.holidays],
+                "holiday_observance": self.holiday_observance}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> CalendarRules:
+        return cls(name=data["name"], zone=data["zone"], opening=dt.time.fromisoformat(data["opening"]),
+                   closing=dt.time.fromisoformat(data["closing"]),
+                   business_days=tuple(data["business_days"]),
+                   holidays=tuple(HolidayRule(**rule) for rule in data["holidays"]),
+                   holiday_observance=data["holiday_observance"])

@@ -9,6 +9,7 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, FastAPI, HTTPException
 
+from hotline import versions
 from hotline.contracts import ticket_id_for
 from hotline_sla_timer import audit
 from hotline_sla_timer.application import SlaTimerApplication
@@ -28,6 +29,14 @@ def sla_router(app: SlaTimerApplication) -> APIRouter:
         except AggregateNotFoundError:
             raise HTTPException(404, {"reason": "unknown_ticket",
                                       "detail": f"sla-timer has no clocks for {number}"}) from None
+
+    @router.get("/sla/policies", summary="Every SLA policy and calendar version recorded, oldest first")
+    async def policies() -> list[dict[str, Any]]:
+        registry = await asyncio.to_thread(versions.load, app)
+        in_force = {app.policy.version, app.policy.calendar.version}
+        return [{"kind": v.kind, "version": v.version, "first_seen_at": v.first_seen_at,
+                 "service": v.service, "in_force": v.version in in_force, "settings": v.data}
+                for v in sorted(registry.versions.values(), key=lambda v: (v.first_seen_at, v.kind))]
 
     return router
 
