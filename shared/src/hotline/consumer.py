@@ -134,8 +134,10 @@ def subscribe_tracked_batch(
     apply: Apply | None = None,
     max_records: int = 500,
     attempts: int = 3,
+    on_consumed: Callable[[list[ConsumerRecord]], None] | None = None,
 ) -> None:
-    """`apply` is the one-event path used when a batch fails (default: a batch of one)."""
+    """`apply` is the one-event path used when a batch fails (default: a batch of one).
+    `on_consumed(records)` hears of every batch once it is applied or dead-lettered (lag)."""
 
     async def apply_single(event: CloudEvent) -> None:
         await apply_batch([event])
@@ -146,6 +148,11 @@ def subscribe_tracked_batch(
         raw = message.raw_message
         # A batch subscriber gets a tuple of ConsumerRecords (per partition, in offset order).
         records = list(raw) if isinstance(raw, (tuple, list)) else [raw]
+        await _handle_batch(records)
+        if on_consumed is not None:
+            on_consumed(records)
+
+    async def _handle_batch(records: list[ConsumerRecord]) -> None:
         readable: list[tuple[ConsumerRecord, CloudEvent]] = []
         for record in records:
             event = await _parse_or_dead_letter(broker, topic, group_id, record)

@@ -1,8 +1,8 @@
 """One service process: HTTP (uvicorn), the Kafka broker and supervised background tasks.
 
 `ServiceRuntime.run()` starts everything in one event loop, serves `/healthz`
-(the process is alive) and `/readyz` (every dependency answers, every background
-task runs and the Kafka consumers have their partitions), restarts a background
+(the process is alive), `/readyz` (every dependency answers, every background
+task runs and the Kafka consumers have their partitions) and `/metrics`, restarts a background
 task that fails (logged, with back-off) so nothing crashes the service, and stops
 cleanly on SIGTERM/SIGINT. The consumers start beside everything else, not before
 it: joining a consumer group can take a rebalance or longer.
@@ -17,10 +17,11 @@ from collections.abc import Awaitable, Callable
 
 import uvicorn
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 
 from hotline.settings import ServiceSettings
+from hotline.telemetry import metrics_text
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class ServiceRuntime:
         self._tasks: dict[str, TaskFactory] = {}
         self._running: dict[str, bool] = {}
         self._checks: dict[str, Check] = {}
+        self._info: dict[str, Callable[[], object]] = {}
         self._on_start: list[TaskFactory] = []
         self._on_stop: list[TaskFactory] = []
         self._ready = False
@@ -48,6 +50,10 @@ class ServiceRuntime:
 
     def add_check(self, name: str, check: Check) -> None:
         self._checks[name] = check
+
+    def add_info(self, name: str, provider: Callable[[], object]) -> None:
+        """Something `/readyz` shows beside its checks without deciding readiness (e.g. lag)."""
+        self._info[name] = provider
 
     def on_start(self, hook: TaskFactory) -> None:
         self._on_start.append(hook)
@@ -73,7 +79,13 @@ class ServiceRuntime:
             for name in self._tasks:
                 results[f"task:{name}"] = self._running.get(name, False)
             ok = all(results.values())
-            return JSONResponse({"ready": ok, "checks": results}, status_code=200 if ok else 503)
+            body: dict[str, object] = {"ready": ok, "checks": results}
+            body.update({name: provide() for name, provide in self._info.items()})
+            return JSONResponse(body, status_code=200 if ok else 503)
+
+        @self.http.get("/metrics", tags=["health"], summary="Metrics (Prometheus text format)")
+        async def metrics() -> Response:
+            return Response(metrics_text(), media_type="text/plain; version=0.0.4")
 
     async def _supervise(self, name: str, factory: TaskFactory) -> None:
         delay = 0.5

@@ -1,4 +1,5 @@
-"""OpenTelemetry set-up: one tracer provider per process, OTLP export when configured.
+"""OpenTelemetry set-up: one tracer provider per process, OTLP export when configured, and one
+meter provider whose instruments every service serves at `/metrics` (Prometheus text format).
 
 Trace context crosses Kafka in message headers (FastStream's telemetry middleware)
 and crosses the event store inside stored events (`current_trace_context` /
@@ -11,12 +12,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from opentelemetry import context, propagate, trace
+from opentelemetry import context, metrics, propagate, trace
+from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 _configured = False
+_metrics_configured = False
 
 
 def setup_tracing(service_name: str, otlp_endpoint: str | None) -> TracerProvider:
@@ -31,6 +34,29 @@ def setup_tracing(service_name: str, otlp_endpoint: str | None) -> TracerProvide
         trace.set_tracer_provider(provider)
         _configured = True
     return trace.get_tracer_provider()  # type: ignore[return-value]
+
+
+def setup_metrics(service_name: str) -> None:
+    """Instruments made with `meter(...)` become readable at `/metrics` (see `metrics_text`)."""
+    global _metrics_configured
+    if _metrics_configured:
+        return
+    from opentelemetry.exporter.prometheus import PrometheusMetricReader
+
+    resource = Resource.create({"service.name": f"hotline-{service_name}"})
+    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=[PrometheusMetricReader()]))
+    _metrics_configured = True
+
+
+def meter(name: str) -> metrics.Meter:
+    return metrics.get_meter(name)
+
+
+def metrics_text() -> bytes:
+    """Every instrument's current value, in the Prometheus exposition format."""
+    from prometheus_client import REGISTRY, generate_latest
+
+    return generate_latest(REGISTRY)
 
 
 def tracer(name: str) -> trace.Tracer:

@@ -23,7 +23,7 @@ from hotline.follower import LogPositions, RecentEvents
 from hotline.relay import Relay, ToCloudEvent
 from hotline.runtime import ServiceRuntime
 from hotline.settings import ServiceSettings
-from hotline.telemetry import setup_tracing
+from hotline.telemetry import setup_metrics, setup_tracing
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ class Wiring:
         self.settings = settings
         setup_logging(settings.service_name, settings.log_level)
         setup_tracing(settings.service_name, settings.otlp_endpoint)
+        setup_metrics(settings.service_name)
         ensure_schema(settings.database_url, settings.schema)
         self.broker = make_broker(settings)
         self.producer: AIOKafkaProducer | None = None  # aiokafka wants the running loop

@@ -1,20 +1,26 @@
-"""Composition root of sla-timer: ticket-event consumer, firing loop, relay; `serve()` runs it."""
+"""Composition root of sla-timer: ticket-event consumer and its lag, firing loop, relay;
+`serve()` runs it."""
 
 from __future__ import annotations
 
 import asyncio
 
-from hotline import wiring
+from opentelemetry.metrics import Observation
+
+from hotline import telemetry, wiring
 from hotline.clock import clock_from_settings
 from hotline.consumer import subscribe_tracked_batch
 from hotline.contracts import topics
 from hotline.contracts.envelope import CloudEvent
+from hotline.lag import ConsumerLag
 from hotline.runtime import ServiceRuntime
 from hotline_sla_timer.application import SlaTimerApplication
 from hotline_sla_timer.entrypoints.firing import FiringLoop
 from hotline_sla_timer.entrypoints.http import create_http_app
 from hotline_sla_timer.publication import to_cloud_event
 from hotline_sla_timer.settings import SlaTimerSettings
+
+GROUP = "hotline-sla-timer"
 
 
 def build(settings: SlaTimerSettings | None = None) -> ServiceRuntime:
@@ -28,15 +34,32 @@ def build(settings: SlaTimerSettings | None = None) -> ServiceRuntime:
     async def take_batch(events: list[CloudEvent]) -> None:
         await asyncio.to_thread(app.take_batch, events)
 
+    lag = ConsumerLag(settings.kafka_bootstrap, topics.TICKETS, GROUP)
     # Batches: one transaction and one offset commit per poll, not per message (arming a backlog).
-    subscribe_tracked_batch(wired.broker, topic=topics.TICKETS, group_id="hotline-sla-timer",
-                            apply_batch=take_batch, apply=take)
+    subscribe_tracked_batch(wired.broker, topic=topics.TICKETS, group_id=GROUP,
+                            apply_batch=take_batch, apply=take, on_consumed=lag.consumed)
     runtime = wired.runtime(create_http_app(app))
     runtime.add_task("relay", wired.relay_task(app, topics.SLA, to_cloud_event, recent=app.recent))
     firing = FiringLoop(app, settings.database_url, batch_size=settings.fire_batch_size,
-                        tick_seconds=settings.tick_seconds, kill_mid_batch=settings.fault_kill_mid_batch)
+                        tick_seconds=settings.tick_seconds, kill_mid_batch=settings.fault_kill_mid_batch,
+                        lag=lag, hold_seconds=settings.lag_hold_seconds)
     runtime.add_task("firing", firing.run)
+    runtime.add_task("ticket-lag", lag.run)
+    runtime.add_info("ticket_lag", lambda: {**lag.snapshot(), "firing_held": firing.held_since is not None})
+    _instruments(lag, firing)
     return runtime
+
+
+def _instruments(lag: ConsumerLag, firing: FiringLoop) -> None:
+    meter = telemetry.meter("hotline.sla_timer")
+    attributes = {"topic": lag.topic, "group": lag.group_id}
+    meter.create_observable_gauge(
+        "hotline_consumer_lag_records", unit="{record}",
+        description="Ticket events on hotline.tickets.v1 not yet applied by sla-timer (-1: unknown)",
+        callbacks=[lambda _: [Observation(-1 if lag.lag is None else lag.lag, attributes)]])
+    meter.create_observable_gauge(
+        "hotline_sla_firing_held", description="1 while due timers wait for the ticket consumer",
+        callbacks=[lambda _: [Observation(int(firing.held_since is not None))]])
 
 
 def serve() -> None:

@@ -24,6 +24,11 @@ class SlaTimerSettings(ServiceSettings):
         0.2, gt=0, description="How often the firing loop looks for due timers (it also wakes "
         "at once when the simulated clock moves)."
     )
+    lag_hold_seconds: float = Field(
+        30.0, ge=0, description="While the ticket consumer is behind the end of hotline.tickets.v1 "
+        "(or at start-up, until it is known not to be), due timers wait at most this long for it; "
+        "then they fire, and what a late event shows was met is retracted.",
+    )
     fault_kill_mid_batch: bool = Field(
         False, description="FAULT INJECTION, tests only: the process SIGKILLs itself inside its "
         "first firing transaction, after appending the batch's events and before committing."

@@ -89,6 +89,7 @@ class DueIndexRecorder(MultiTrackingRecorder, ColumnarInsertRecorder, PostgresPr
             "FROM unnest(%b::uuid[]) AS id"
         ).format(schema, Identifier(self.events_table_name))
         self._count = SQL("SELECT count(*) AS n FROM {}.{}").format(schema, table)
+        self._any_due = SQL("SELECT EXISTS (SELECT 1 FROM {}.{} WHERE due_at <= %s) AS due").format(schema, table)
         self._select_all = SQL("SELECT * FROM {}.{} ORDER BY due_at, ticket_id, clock, threshold").format(schema, table)
 
     # -- written with the aggregate's events ------------------------------------------------
@@ -134,6 +135,11 @@ class DueIndexRecorder(MultiTrackingRecorder, ColumnarInsertRecorder, PostgresPr
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._versions, (list(ticket_ids),))
             return {r["id"] for r in curs.fetchall() if r["max"] is not None}
+
+    def any_due(self, now: datetime) -> bool:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._any_due, (now,))
+            return curs.fetchone()["due"]
 
     def count_timers(self) -> int:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
