@@ -1,7 +1,9 @@
 """`hotline clock`: show, set or advance the stack-wide simulated clock.
 
-Refused unless HOTLINE_SIMULATED_CLOCK=true: production stacks run on the system
-clock, and nobody should be able to move their time.
+Moving time is refused unless the stack runs with HOTLINE_SIMULATED_CLOCK=true: production
+stacks run on the system clock, and nobody should be able to move their time. Beside
+`make run`, the stack's own flag (from `var/stack.json`) decides; `show` then also tells a
+stack on the system clock what time it is.
 """
 
 from __future__ import annotations
@@ -17,12 +19,20 @@ app = typer.Typer(no_args_is_help=True)
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
 
-def _clock():
+def _clock(moving: bool = True):
     from hotline.clock import SimulatedClock
+    from hotline.cli import stack
     from hotline.settings import HotlineSettings
 
     settings = HotlineSettings()
-    if not settings.simulated_clock:
+    simulated = stack.runs_simulated_clock()
+    if simulated is False:
+        if not moving:
+            return None
+        typer.echo(f"error: the stack of {stack.source} runs on the system clock; start it with "
+                   "`HOTLINE_SIMULATED_CLOCK=true make run` to move time", err=True)
+        raise typer.Exit(2)
+    if simulated is None and not settings.simulated_clock:
         typer.echo(
             "error: the simulated clock is disabled; it can only be moved on a stack whose "
             "services run with HOTLINE_SIMULATED_CLOCK=true (tests, demos)", err=True)
@@ -37,7 +47,15 @@ def _show(at: datetime) -> None:
 @app.command()
 def show() -> None:
     """Print the stack's current time (America/Los_Angeles)."""
-    _show(_clock().now())
+    clock = _clock(moving=False)
+    if clock is None:
+        from datetime import timezone
+
+        _show(datetime.now(timezone.utc))
+        typer.echo("(the system clock: this stack was started without HOTLINE_SIMULATED_CLOCK=true)",
+                   err=True)
+        return
+    _show(clock.now())
 
 
 @app.command("set")

@@ -9,7 +9,10 @@ from __future__ import annotations
 import importlib
 from importlib.metadata import entry_points
 
+import psycopg
 import typer
+
+from hotline.cli import stack
 
 app = typer.Typer(
     name="hotline",
@@ -41,11 +44,33 @@ def _mount() -> None:
     )
 
 
+@app.callback()
+def root(ctx: typer.Context) -> None:
+    """Hotline: support tickets, SLA clocks and the local stack."""
+    if ctx.invoked_subcommand not in ("run", "serve"):  # those set up their own environment
+        stack.load()
+
+
 _mount()
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except psycopg.OperationalError as error:  # any command that reads the database directly
+        from hotline.settings import HotlineSettings
+
+        url = HotlineSettings().database_url
+        stack.unreachable("PostgreSQL", _without_password(url), "HOTLINE_DATABASE_URL", error)
+
+
+def _without_password(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@", 1)
+    return url
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Starts, as supervised children of this process: PostgreSQL (unless HOTLINE_DATABASE_URL is
 set), the tansu broker (unless HOTLINE_KAFKA_BOOTSTRAP is set), the mail sink (unless
 HOTLINE_SMTP_URL is set) and every installed service (`hotline serve NAME`) on its default
-ports, then prints where everything listens. Logs go to `<var>/logs/<name>.log`.
+ports, then prints where everything listens. Logs go to `<var>/logs/<name>.log`; the addresses
+go to `<var>/stack.json`, where every other `hotline` command finds them (`hotline.cli.stack`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Annotated
 
 import typer
 
+from hotline.cli import stack
 from hotline.devstack import broker as broker_mod
 from hotline.devstack import mailsink
 from hotline.devstack import postgres as pg
@@ -139,6 +141,17 @@ async def _run_stack(
         else:
             rows.append(("Mail sink", f"{smtp_url}  -> {mail_dir.resolve()}/*.eml"))
         rows.append(("Logs", f"{log_dir.resolve()}/<name>.log"))
+        written = stack.write(var_dir, {
+            "HOTLINE_DATABASE_URL": database_url, "HOTLINE_KAFKA_BOOTSTRAP": bootstrap,
+            "HOTLINE_SMTP_URL": smtp_url, "HOTLINE_TOPIC_PARTITIONS": str(settings.topic_partitions),
+            "HOTLINE_SIMULATED_CLOCK": str(settings.simulated_clock).lower(),
+            **svc.port_env(ports),
+            **{svc.env_prefix(name) + "URL": svc.http_url(env, name) for name in services},
+        })
+        rows.append(("Clock", "simulated: move it with `hotline clock set|advance`"
+                      if settings.simulated_clock else
+                      "system (HOTLINE_SIMULATED_CLOCK=true make run for a movable one)"))
+        rows.append(("CLI settings", f"{written.resolve()}  (read by `hotline ...` in any terminal)"))
         if not services:
             rows.append(("Services", "none installed (no importable hotline.services entry point)"))
         _echo_table(rows)
@@ -155,6 +168,7 @@ async def _run_stack(
                     )
     finally:
         typer.echo("\nStopping ...")
+        stack.remove(var_dir)
         await asyncio.shield(sup.stop_all())
         typer.echo("Stopped.")
 

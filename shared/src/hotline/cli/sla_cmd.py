@@ -5,8 +5,12 @@
 with the policy and calendar versions used.
 
 `hotline sla show T-000042 [--url ...] [--json]` asks the running sla-timer (`--url`, else
-HOTLINE_SLA_TIMER_URL, else http://127.0.0.1:8082) for each clock's timeline, rebuilt from its
-event log: started, paused, resumed, due (per clock version), warnings, breach or met.
+HOTLINE_SLA_TIMER_URL, exported or from `hotline run`'s stack file, else http://127.0.0.1:8082)
+for each clock's timeline, rebuilt from its event log: started, paused, resumed, due (per clock
+version), warnings, breach or met, retracted, reopened.
+
+`hotline sla policies [--json]` lists every policy and calendar version sla-timer has run
+with, and when each was first seen.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import httpx
 import typer
 
 from hotline.calendar import default_calendar, format_duration
+from hotline.cli import stack
 from hotline.cli.calendar_cmd import emit, local_iso, parse_instant
 from hotline.sla import ClockState, Priority, Resolved, TicketOpened, TicketSla, default_policy
 
@@ -99,23 +104,18 @@ def _human(payload: dict) -> str:
 
 
 DEFAULT_SLA_TIMER_URL = "http://127.0.0.1:8082"
+UrlOption = Annotated[str | None, typer.Option(
+    "--url", help="sla-timer's HTTP address [env HOTLINE_SLA_TIMER_URL; default "
+    f"{DEFAULT_SLA_TIMER_URL}]")]
 
 
-@app.command()
-def show(
-    number: Annotated[str, typer.Argument(help="Ticket number, e.g. T-000042.")],
-    url: Annotated[str | None, typer.Option(
-        "--url", help="sla-timer's HTTP address [env HOTLINE_SLA_TIMER_URL; default "
-        f"{DEFAULT_SLA_TIMER_URL}]")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
-) -> None:
-    """Each SLA clock's timeline of a ticket, as recorded by sla-timer."""
+def _get(url: str | None, path: str) -> object:
+    """GET from sla-timer; one clear line and exit 2 when it cannot be reached."""
     base = url or os.environ.get("HOTLINE_SLA_TIMER_URL") or DEFAULT_SLA_TIMER_URL
     try:
-        response = httpx.get(f"{base.rstrip('/')}/tickets/{number}/sla", timeout=30)
-    except httpx.HTTPError as exc:
-        typer.echo(f"error: cannot reach sla-timer at {base}: {exc}", err=True)
-        raise typer.Exit(1) from None
+        response = httpx.get(f"{base.rstrip('/')}{path}", timeout=30)
+    except httpx.TransportError as exc:
+        stack.unreachable("sla-timer", base, "HOTLINE_SLA_TIMER_URL", exc)
     if response.status_code != 200:
         detail = response.json().get("detail", response.text) if response.headers.get(
             "content-type", "").startswith("application/json") else response.text
@@ -123,8 +123,41 @@ def show(
             detail = detail.get("detail", detail)
         typer.echo(f"error: {detail}", err=True)
         raise typer.Exit(1)
-    payload = response.json()
+    return response.json()
+
+
+@app.command()
+def show(
+    number: Annotated[str, typer.Argument(help="Ticket number, e.g. T-000042.")],
+    url: UrlOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
+) -> None:
+    """Each SLA clock's timeline of a ticket, as recorded by sla-timer."""
+    payload = _get(url, f"/tickets/{number}/sla")
     emit(payload, as_json, _timeline_text(payload))
+
+
+@app.command()
+def policies(
+    url: UrlOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable JSON output.")] = False,
+) -> None:
+    """Every SLA policy and support calendar version sla-timer has run with, and when each was
+    first seen. Tickets are evaluated under the versions they were opened with."""
+    rows = _get(url, "/sla/policies")
+    emit(rows, as_json, _policies_text(rows))
+
+
+def _policies_text(rows: list[dict]) -> str:
+    calendar = default_calendar()
+    lines = []
+    for row in rows:
+        seen = dt.datetime.fromisoformat(row["first_seen_at"].replace("Z", "+00:00"))
+        mark = "*" if row["in_force"] else " "
+        lines.append(f"{mark} {row['kind']:<10}  {row['version']:<36}  first seen "
+                     f"{seen.astimezone(calendar.zone):%Y-%m-%d %H:%M %Z} by {row['service']}")
+    lines.append("(* in force now)")
+    return "\n".join(lines)
 
 
 def _timeline_text(payload: dict) -> str:
@@ -150,6 +183,13 @@ def _timeline_text(payload: dict) -> str:
                 label = f"{row['threshold']:g}% warning" if event == "warning" else event
                 text = (f"{label} (v{row['clock_version']}, due {local(row['due_at'])}, "
                         f"lateness {row['lateness_seconds']:+.1f}s, P{row['priority']})")
+            elif event == "retracted":
+                label = "breach" if row["retracted"] == "breached" else row["retracted"]
+                if row["retracted"] == "warning":
+                    label = f"{row['threshold']:g}% warning"
+                text = f"retracted the {label} due {local(row['due_at'])}: {row['reason']} ({row['detail']})"
+            elif event == "reopened":
+                text = f"reopened: the met of {local(row['stopped_at'])} no longer stands (run {row['run']})"
             else:
                 text = event
             lines.append(f"    {at}  {text}")
