@@ -158,3 +158,52 @@ async def test_a_priority_change_p3_to_p2_recomputes_from_the_original_start(sta
                                          ("deadline-approaching", 90.0, 2),
                                          ("deadline-breached", 100.0, 2)]
     assert Counter(e["clock_version"] for e in events if e["clock"] == "response") == {2: 3}
+
+
+async def test_a_first_response_back_dated_before_a_published_breach_retracts_it_and_is_met(stack):
+    hotline(stack, "clock", "set", "2026-11-30T09:00:00-08:00")  # Monday
+    number = await open_ticket(stack, 1)  # response due 13:00
+    await timeline(stack, number)
+    hotline(stack, "clock", "set", "2026-11-30T13:00:00-08:00")
+    breached = await sla_events(stack, number, 3)
+    assert brief(breached, "response")[-1] == ("deadline-breached", 100.0, 1)
+    hotline(stack, "clock", "set", "2026-11-30T13:05:00-08:00")
+    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+        response = await client.post(f"/tickets/{number}/first-response",
+                                     json={"at": "2026-11-30T12:50:00-08:00", "by": "agent"})
+    assert response.status_code == 200, response.text
+    records = []
+    for _ in range(100):
+        records = [r for r in await kafka_messages(stack.kafka_bootstrap, "hotline.sla.v1")
+                   if headers_dict(r).get("ce_subject") == number]
+        if len(records) >= 5:
+            break
+        await asyncio.sleep(0.3)
+    stream = [(headers_dict(r)["ce_type"].split(".")[2], headers_dict(r)["ce_id"], json.loads(r.value))
+              for r in sorted(records, key=lambda r: int(headers_dict(r)["hotline_position"]))
+              if json.loads(r.value)["clock"] == "response"]
+    assert [kind for kind, _, _ in stream] == [
+        "deadline-approaching", "deadline-approaching", "deadline-breached", "deadline-retracted",
+        "deadline-met"]
+    (_, breach_id, _), (_, _, retracted), (_, _, met) = stream[2], stream[3], stream[4]
+    assert retracted["retracted_id"] == breach_id
+    assert retracted["retracted_type"] == "hotline.sla.deadline-breached.v1"
+    assert retracted["reason"] == "clock-stopped" and retracted["changed_at"] == "2026-11-30T20:50:00Z"
+    assert met["stopped_at"] == "2026-11-30T20:50:00Z" and met["due_at"] == "2026-11-30T21:00:00Z"
+    shown = hotline(stack, "sla", "show", number)
+    assert "response: met" in shown and "retracted the breach due Mon 2026-11-30 13:00:00 PST" in shown
+    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+        ticket = (await client.get(f"/tickets/{number}")).json()
+    assert ticket["responded_at"] == "2026-11-30T20:50:00Z"
+
+
+async def test_a_change_back_dated_beyond_the_limit_is_refused_with_the_reason(stack):
+    hotline(stack, "clock", "set", "2026-11-30T09:00:00-08:00")
+    number = await open_ticket(stack, 2)
+    hotline(stack, "clock", "set", "2026-11-30T11:00:00-08:00")
+    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+        response = await client.post(f"/tickets/{number}/first-response",
+                                     json={"at": "2026-11-30T10:30:00-08:00"})
+    assert response.status_code == 409
+    assert response.json()["detail"]["reason"] == "too_far_back"
+    assert "HOTLINE_INTAKE_MAX_BACKDATE" in response.json()["detail"]["detail"]
