@@ -66,19 +66,23 @@ class TicketClocks(Aggregate):
     def fire(self, event_class: type[Aggregate.Event], **fields: Any) -> None:
         self.trigger_event(event_class, **fields)
 
-    class DeadlineFired(Aggregate.Event):
-        """Common fields; the contract's `lateness_seconds` is fired_at − due_at."""
+    class ClockEvent(Aggregate.Event):
+        """What every deadline event and correction says of its clock, and when it was recorded."""
 
         clock: str
-        threshold: float
-        clock_version: int
-        due_at: datetime
+        run: int
         fired_at: datetime
         priority: int
         ticket_number: str
         policy_version: str
         calendar_version: str
-        run: int
+
+    class DeadlineFired(ClockEvent):
+        """A threshold reached (or met); the contract's `lateness_seconds` is fired_at − due_at."""
+
+        threshold: float
+        clock_version: int
+        due_at: datetime
 
         def apply(self, aggregate: TicketClocks) -> None:
             run = getattr(self, "run", 1)  # events recorded before runs existed
@@ -98,11 +102,9 @@ class TicketClocks(Aggregate):
     class DeadlineMet(DeadlineFired):
         stopped_at: datetime
 
-    class DeadlineRetracted(Aggregate.Event):
+    class DeadlineRetracted(ClockEvent):
         """`retracted_version` names the event that no longer stands."""
 
-        clock: str
-        run: int
         threshold: float
         retracted_version: int
         retracted_kind: str
@@ -110,11 +112,6 @@ class TicketClocks(Aggregate):
         reason: str
         detail: str
         changed_at: datetime
-        fired_at: datetime
-        priority: int
-        ticket_number: str
-        policy_version: str
-        calendar_version: str
 
         def apply(self, aggregate: TicketClocks) -> None:
             if self.retracted_kind == "DeadlineMet":
@@ -122,19 +119,12 @@ class TicketClocks(Aggregate):
             else:
                 aggregate.standing.pop((self.clock, self.run, float(self.threshold)), None)
 
-    class DeadlineReopened(Aggregate.Event):
+    class DeadlineReopened(ClockEvent):
         """The met named by `met_version` no longer stands: the clock runs again."""
 
-        clock: str
-        run: int
         met_version: int
         stopped_at: datetime
         reopened_at: datetime
-        fired_at: datetime
-        priority: int
-        ticket_number: str
-        policy_version: str
-        calendar_version: str
 
         def apply(self, aggregate: TicketClocks) -> None:
             aggregate.met.pop(self.clock, None)

@@ -67,16 +67,12 @@ def apply_changes(clocks: TicketClocks, changes: Sequence[Change], policy: SlaPo
                   now: datetime) -> list[PendingTimer]:
     """Record `changes` (each with the targets after it), then settle once."""
     history = list(clocks.changes)
-    for i, change in enumerate(changes):
+    for change in changes:
         history.append(change)
-        last = i == len(changes) - 1
-        found = outcomes(policy, sla_events(history), now) if last else None
-        result = found.last if found else policy.evaluate(sla_events(history))
-        clocks.record_change(change.kind, change.at, change.priority,
-                             targets_dict(next_targets(clocks.targets, result)), change.recorded_at)
-    if not changes:
-        found = outcomes(policy, sla_events(history), now)
-    return settle(clocks, found, now, list(changes))
+        targets = next_targets(clocks.targets, policy.evaluate(sla_events(history)))
+        clocks.record_change(change.kind, change.at, change.priority, targets_dict(targets),
+                             change.recorded_at)
+    return settle(clocks, outcomes(policy, sla_events(history), now), now, list(changes))
 
 
 def settle(clocks: TicketClocks, found: Outcomes, now: datetime, causes: list[Change]) -> list[PendingTimer]:
@@ -99,8 +95,9 @@ def settle(clocks: TicketClocks, found: Outcomes, now: datetime, causes: list[Ch
             _fire(clocks, reached, now)
     for clock, met in found.met.items():
         if clock not in clocks.met:
-            clocks.fire(TicketClocks.DeadlineMet, stopped_at=met.stopped_at, run=met.run,
-                        **_fields(clocks, clock, BREACH, met.due_at, met.priority, now))
+            clocks.fire(TicketClocks.DeadlineMet, stopped_at=met.stopped_at, threshold=BREACH,
+                        due_at=met.due_at, clock_version=clocks.targets[clock].version,
+                        **_about(clocks, clock, met.run, met.priority, now))
     return [_timer(clocks, p.clock, p.run, p.threshold, p.due_at, p.priority) for p in found.pending]
 
 
@@ -133,12 +130,10 @@ def _retract(clocks: TicketClocks, published: Published, cause: Change | None, n
         detail = (f"{cause.kind} at {cause.at.isoformat()}{recorded}, before the {published.clock} "
                   f"{label} due {published.due_at.isoformat()}")
         changed_at = cause.at
-    clocks.fire(TicketClocks.DeadlineRetracted, clock=published.clock, run=published.run,
-                threshold=published.threshold, retracted_version=published.version,
-                retracted_kind=published.kind, due_at=published.due_at, reason=reason,
-                detail=detail, changed_at=changed_at, fired_at=now, priority=clocks.priority,
-                ticket_number=clocks.ticket_number, policy_version=clocks.policy_version,
-                calendar_version=clocks.calendar_version)
+    clocks.fire(TicketClocks.DeadlineRetracted, threshold=published.threshold,
+                retracted_version=published.version, retracted_kind=published.kind,
+                due_at=published.due_at, reason=reason, detail=detail, changed_at=changed_at,
+                **_about(clocks, published.clock, published.run, clocks.priority, now))
 
 
 def _reopen_after(clocks: TicketClocks, met: Published) -> Change | None:
@@ -150,17 +145,16 @@ def _reopened(clocks: TicketClocks, met: Published, reopen: Change, found: Outco
               now: datetime) -> None:
     state = next(s for s in found.last.clocks if s.clock == met.clock)
     assert met.stopped_at is not None
-    clocks.fire(TicketClocks.DeadlineReopened, clock=met.clock, run=state.run,
-                met_version=met.version, stopped_at=met.stopped_at, reopened_at=reopen.at,
-                fired_at=now, priority=clocks.priority, ticket_number=clocks.ticket_number,
-                policy_version=clocks.policy_version, calendar_version=clocks.calendar_version)
+    clocks.fire(TicketClocks.DeadlineReopened, met_version=met.version, stopped_at=met.stopped_at,
+                reopened_at=reopen.at, **_about(clocks, met.clock, state.run, clocks.priority, now))
 
 
 # -- publishing ---------------------------------------------------------------------------------
 def _fire(clocks: TicketClocks, reached: Reached, now: datetime) -> None:
     event_class = TicketClocks.DeadlineBreached if reached.threshold == BREACH else TicketClocks.DeadlineApproaching
-    clocks.fire(event_class, run=reached.run,
-                **_fields(clocks, reached.clock, reached.threshold, reached.due_at, reached.priority, now))
+    clocks.fire(event_class, threshold=reached.threshold, due_at=reached.due_at,
+                clock_version=clocks.targets[reached.clock].version,
+                **_about(clocks, reached.clock, reached.run, reached.priority, now))
 
 
 def _timer(clocks: TicketClocks, clock: str, run: int, threshold: float, due_at: datetime,
@@ -174,9 +168,8 @@ def _timer(clocks: TicketClocks, clock: str, run: int, threshold: float, due_at:
     )
 
 
-def _fields(clocks: TicketClocks, clock: str, threshold: float, due_at: datetime, priority: int,
-            now: datetime) -> dict:
-    return {"clock": clock, "threshold": threshold, "clock_version": clocks.targets[clock].version,
-            "due_at": due_at, "fired_at": now, "priority": int(priority),
+def _about(clocks: TicketClocks, clock: str, run: int, priority: int, now: datetime) -> dict:
+    """The fields every deadline event and correction carries (`TicketClocks.ClockEvent`)."""
+    return {"clock": clock, "run": run, "fired_at": now, "priority": int(priority),
             "ticket_number": clocks.ticket_number, "policy_version": clocks.policy_version,
             "calendar_version": clocks.calendar_version}
