@@ -23,6 +23,13 @@ class Offered:
         self.position = position
 
 
+def made(url: str, schema: str, clock: FixedClock):
+    """An sla-timer application and the last position in its log when it was made (it records
+    the policy and calendar versions it runs with first)."""
+    app = make_app(url, schema, clock)
+    return app, app.recorder.max_notification_id() or 0
+
+
 async def collect(iterator, count: int) -> list[tuple[object, int]]:
     out: list[tuple[object, int]] = []
     async with asyncio.timeout(20):
@@ -35,11 +42,11 @@ async def collect(iterator, count: int) -> list[tuple[object, int]]:
 
 async def test_follow_log_reads_every_entry_once_in_order_and_wakes_on_notify(infra, schema, pool):
     clock = FixedClock(MONDAY_9)
-    app = await asyncio.to_thread(make_app, infra.database_url, schema, clock)
+    app, base = await asyncio.to_thread(made, infra.database_url, schema, clock)
     await asyncio.to_thread(app.take_batch, [opened(f"T-70{i:04d}") for i in range(30)])
-    follower = follow_log(app, pool, 0, batch_size=7)
+    follower = follow_log(app, pool, base, batch_size=7)
     first = await collect(follower, 30)
-    assert [p for _, p in first] == list(range(1, 31))
+    assert [p - base for _, p in first] == list(range(1, 31))
     assert {type(e).__name__ for e, _ in first} == {"Opened"}
 
     # Caught up: it waits, and a later write wakes it (LISTEN), well before the 1 s poll.
@@ -47,39 +54,39 @@ async def test_follow_log_reads_every_entry_once_in_order_and_wakes_on_notify(in
     await asyncio.sleep(0.2)
     assert not later.done()
     await asyncio.to_thread(app.take, opened("T-709999"))
-    assert [p for _, p in await asyncio.wait_for(later, 0.9)] == [31]
+    assert [p - base for _, p in await asyncio.wait_for(later, 0.9)] == [31]
     await follower.aclose()
 
 
 async def test_offered_entries_are_taken_only_when_they_come_next(infra, schema, pool):
     clock = FixedClock(MONDAY_9)
-    app = await asyncio.to_thread(make_app, infra.database_url, schema, clock)
+    app, base = await asyncio.to_thread(made, infra.database_url, schema, clock)
     await asyncio.to_thread(app.take_batch, [opened(f"T-71{i:04d}") for i in range(9)])
     recent = RecentEvents()
-    follower = follow_log(app, pool, 0, batch_size=100, recent=recent)
-    assert [p for _, p in await collect(follower, 9)] == list(range(1, 10))
+    follower = follow_log(app, pool, base, batch_size=100, recent=recent)
+    assert [p - base for _, p in await collect(follower, 9)] == list(range(1, 10))
 
     # Offered right after the position (ids 10-11, as a writer here would after committing):
     # taken from memory, not read back.
     await asyncio.to_thread(app.take_batch, [opened("T-719998"), opened("T-719999")])
-    recent.committed([(Offered(10), 10), (Offered(11), 11)])
+    recent.committed([(Offered(base + 10), base + 10), (Offered(base + 11), base + 11)])
     taken = await collect(follower, 2)
-    assert [(type(e), p) for e, p in taken] == [(Offered, 10), (Offered, 11)]
+    assert [(type(e), p - base) for e, p in taken] == [(Offered, 10), (Offered, 11)]
 
     # Offered with a gap before it (id 12 was written by someone else): the table is read,
     # so nothing is skipped, and the stale offer is dropped rather than published twice.
     await asyncio.to_thread(app.take_batch, [opened("T-718888"), opened("T-718889")])
-    recent.committed([(Offered(13), 13)])
+    recent.committed([(Offered(base + 13), base + 13)])
     taken = await collect(follower, 2)
-    assert [(type(e).__name__, p) for e, p in taken] == [("Opened", 12), ("Opened", 13)]
+    assert [(type(e).__name__, p - base) for e, p in taken] == [("Opened", 12), ("Opened", 13)]
     await follower.aclose()
 
 
 async def test_firing_offers_what_it_committed_and_the_follower_sees_each_deadline_once(infra, schema, pool):
     clock = FixedClock(MONDAY_9)
-    app = await asyncio.to_thread(make_app, infra.database_url, schema, clock)
+    app, base = await asyncio.to_thread(made, infra.database_url, schema, clock)
     await asyncio.to_thread(app.take_batch, [opened(f"T-72{i:04d}", priority=1) for i in range(50)])
-    follower = follow_log(app, pool, 0, batch_size=500, recent=app.recent)
+    follower = follow_log(app, pool, base, batch_size=500, recent=app.recent)
     assert len(await collect(follower, 50)) == 50
     clock.set(MONDAY_9 + timedelta(hours=3))  # past every P1's 75 % response mark
     fired = asyncio.create_task(collect(follower, 50))
@@ -88,9 +95,9 @@ async def test_firing_offers_what_it_committed_and_the_follower_sees_each_deadli
         total += n
     entries = await fired
     assert total == len(entries) == 50
-    assert [p for _, p in entries] == list(range(51, 101))
+    assert [p - base for _, p in entries] == list(range(51, 101))
     assert {type(e).__name__ for e, _ in entries} == {"DeadlineApproaching"}
     # What the follower was handed equals what it would have read back from the table.
-    stored = await asyncio.to_thread(app.recorder.select_notifications, 51, 100)
+    stored = await asyncio.to_thread(app.recorder.select_notifications, base + 51, 100)
     assert [vars(e) for e, _ in entries] == [vars(app.mapper.to_domain_event(n)) for n in stored]
     await follower.aclose()

@@ -24,12 +24,19 @@ pytestmark = pytest.mark.integration
 
 
 def intake_app(database_url: str, schema: str) -> IntakeApplication:
+    """Intake on its own schema; its log starts with the calendar version it records (`BASE`
+    entries, which the relay passes over: they are not published)."""
     ensure_schema(database_url, schema)
-    return IntakeApplication(
+    app = IntakeApplication(
         env=postgres_env(database_url, schema),
         numbers=PostgresTicketNumbers(database_url, schema),
         calendar=SupportCalendar(), clock=SystemClock(),
     )
+    assert app.recorder.max_notification_id() == BASE
+    return app
+
+
+BASE = 2  # the version registry's Created and Recorded (calendar)
 
 
 def open_tickets(app: IntakeApplication, count: int) -> list[str]:
@@ -63,21 +70,21 @@ async def test_relay_publishes_each_position_once_and_resumes_after_restart(infr
         await asyncio.to_thread(open_tickets, app, 5)
         first = Relay(name="r", app=app, producer=producer, topic=topic,
                       to_cloud_event=to_cloud_event, positions=positions)
-        await run_relay_until(first, 5)
-        assert await positions.load("r") == 5
+        await run_relay_until(first, BASE + 5)
+        assert await positions.load("r") == BASE + 5
 
         # A restart resumes from the recorded position: only the new events go out.
         await asyncio.to_thread(open_tickets, app, 3)
         second = Relay(name="r", app=app, producer=producer, topic=topic,
                        to_cloud_event=to_cloud_event, positions=positions)
-        await run_relay_until(second, 8)
+        await run_relay_until(second, BASE + 8)
         assert second.published == 3
     finally:
         await producer.stop()
 
     records = await kafka_messages(infra.kafka_bootstrap, topic, min_count=8)
     headers = [headers_dict(r) for r in records]
-    assert sorted(int(h["hotline_position"]) for h in headers) == list(range(1, 9))
+    assert sorted(int(h["hotline_position"]) for h in headers) == list(range(BASE + 1, BASE + 9))
     assert Counter(h["ce_id"] for h in headers).most_common(1)[0][1] == 1
     assert {h["ce_type"] for h in headers} == {"hotline.ticket.opened.v1"}
     for record, h in zip(records, headers):
@@ -96,7 +103,7 @@ async def test_relay_keeps_per_key_order(infra, schema, topic, pool):
     await producer.start()
     try:
         await run_relay_until(Relay(name="r", app=app, producer=producer, topic=topic,
-                                    to_cloud_event=to_cloud_event, positions=positions), 20)
+                                    to_cloud_event=to_cloud_event, positions=positions), BASE + 20)
     finally:
         await producer.stop()
     records = await kafka_messages(infra.kafka_bootstrap, topic, min_count=20)
@@ -122,7 +129,7 @@ async def test_two_replicas_relay_each_position_once(infra, schema, topic, pool)
     tasks = [asyncio.create_task(r.run()) for r in relays]
     try:
         async with asyncio.timeout(20):
-            while max(r.position for r in relays) < 10:
+            while max(r.position for r in relays) < BASE + 10:
                 await asyncio.sleep(0.05)
         await asyncio.sleep(0.5)
     finally:
@@ -132,4 +139,4 @@ async def test_two_replicas_relay_each_position_once(infra, schema, topic, pool)
         await producer.stop()
     assert sorted(r.published for r in relays) == [0, 10]
     records = await kafka_messages(infra.kafka_bootstrap, topic, min_count=10)
-    assert sorted(int(headers_dict(r)["hotline_position"]) for r in records) == list(range(1, 11))
+    assert sorted(int(headers_dict(r)["hotline_position"]) for r in records) == list(range(BASE + 1, BASE + 11))

@@ -83,7 +83,8 @@ def stored_events(app: SlaTimerApplication) -> list[tuple]:
     events, last = [], 0
     while page := app.recorder.select_notifications(last + 1, 1000):
         last = page[-1].id
-        events += [(n.originator_id, n.originator_version, n.topic) for n in page]
+        events += [(n.originator_id, n.originator_version, n.topic) for n in page
+                   if "TicketClocks" in n.topic]  # not the versions it runs with
     return events
 
 
