@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import get_args
 
-from hotline.contracts.tickets import RejectionReason as ContractReason
+from hotline.contracts.submissions import RejectionReason as ContractReason
 from hotline_intake.adapters.mime import EmailRejected
 from hotline_intake.domain.directory import SubmissionRejected
 from hotline_intake.domain.rejection import (

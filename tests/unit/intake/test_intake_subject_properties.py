@@ -1,10 +1,14 @@
-"""Properties of the subject parser: it refuses only with SubjectError, and it reads back any
-subject assembled from valid parts, separators and priority spellings."""
+"""Properties of the subject parser: it refuses only with SubjectError, its issue is always one
+line of at most 200 characters, and it reads back any subject assembled from valid parts,
+separators and priority spellings."""
 
 from __future__ import annotations
 
 import re
 
+import unicodedata
+
+from hotline_intake.domain.fields import ISSUE_MAX
 from hotline_intake.domain.subject import SubjectError, TicketSubject, parse_subject
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -43,6 +47,8 @@ def test_parse_subject_only_ever_raises_subject_error(subject: str) -> None:
     assert 1 <= parsed.priority <= 4
     for part in (parsed.customer, parsed.location, parsed.issue):
         assert part and part == " ".join(part.split())
+        assert not any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029" for c in part)
+    assert len(parsed.issue) <= ISSUE_MAX
 
 
 SEPARATORS = ["–", "—", " – ", " — ", " - ", "  -  ", "\t-\t", " –", "— "]
@@ -63,7 +69,7 @@ _LOOKS_LIKE_REPLY = re.compile(r"(?i)^(?:re|fwd?)\s*(?:\[\d+\])?\s*:")
 part_text = st.text(
     alphabet=st.one_of(
         st.sampled_from(list("acmeXYZ 0123456789-,.#'/&")),
-        st.characters(blacklist_characters="–—", blacklist_categories=("Cs",)),
+        st.characters(blacklist_characters="–—\u2028\u2029", blacklist_categories=("Cs", "Cc")),
     ),
     min_size=1,
     max_size=30,

@@ -163,3 +163,22 @@ def test_every_lifecycle_event_is_published_under_its_contract_type(app, clock, 
         "hotline.ticket.workaround-provided.v1", "hotline.ticket.resolved.v1",
         "hotline.ticket.rfo-delivered.v1", "hotline.ticket.reopened.v1",
         "hotline.ticket.resolved.v1", "hotline.ticket.closed.v1"]
+
+
+@pytest.mark.parametrize("command", ["first-response", "workaround", "resolve",
+                                     "waiting-on-customer", ("priority", 1)])
+def test_every_lifecycle_event_records_its_actor(app, clock, number, command):
+    clock.advance(timedelta(minutes=5))
+    name, *arguments = command if isinstance(command, tuple) else (command,)
+    extra = {"priority": arguments[0]} if arguments else {}
+    app.change_ticket(number, name, actor={"name": "ci-bot", "role": "agent"}, **extra)
+    changed = list(app.repository.event_store.get(app.get_ticket(number).id))[-1]
+    assert changed.actor == {"name": "ci-bot", "role": "agent"}
+    assert to_cloud_event(changed, position=3).data.actor.model_dump() == changed.actor
+
+
+def test_without_an_actor_the_event_has_none(app, clock, number):
+    clock.advance(timedelta(minutes=5))
+    app.change_ticket(number, "first-response")
+    changed = list(app.repository.event_store.get(app.get_ticket(number).id))[-1]
+    assert to_cloud_event(changed, position=3).data.actor is None

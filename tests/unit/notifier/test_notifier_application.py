@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from uuid import uuid4
 
-from hotline.contracts import SubmissionRejected, TicketOpened
+from hotline.contracts import SubmissionDuplicate, SubmissionIgnored, SubmissionRejected, TicketOpened
 from hotline.contracts.envelope import CloudEvent
 from hotline.eventstore import popo_env
 from hotline_notifier.application import NotifierApplication
@@ -84,3 +84,57 @@ def test_delivery_attempts_are_events():
     kinds = [type(e).__name__ for e in app.repository.event_store.get(notification.id)]
     assert kinds == ["Requested", "Failed", "Sent"]
     assert isinstance(list(app.repository.event_store.get(notification.id))[-1], Notification.Sent)
+
+
+def rejected_event(position: int = 1, **overrides) -> CloudEvent:
+    data = SubmissionRejected(**{
+        "submission_id": uuid4(), "channel": "email", "sender": "noc@acme.example",
+        "subject": "help", "reason": "malformed_subject", "detail": "no dashes",
+        "received_at": NOW, "expected_format": "f", **overrides})
+    return CloudEvent(id=f"x:{position}", source="/hotline/intake", type=data.ce_type, time=NOW,
+                      subject="x", position=position, data=data)
+
+
+def test_a_rejection_marked_reply_false_owes_no_email():
+    app = NotifierApplication(env=popo_env())
+    assert app.take(rejected_event(reply=False)) is True
+    assert app.recorder.max_notification_id() is None
+
+
+def test_ignored_and_duplicate_submissions_owe_nothing():
+    app = NotifierApplication(env=popo_env())
+    common = dict(submission_id=uuid4(), channel="email", sender="noc@acme.example",
+                  received_at=NOW)
+    for position, data in enumerate([
+        SubmissionIgnored(**common, reason="auto_submitted", detail="Auto-Submitted: auto-replied"),
+        SubmissionDuplicate(**common, original_submission_id=uuid4(), original_outcome="ticket",
+                            original_ticket_number="T-000001"),
+    ], start=1):
+        event = CloudEvent(id=f"x:{position}", source="/hotline/intake", type=data.ce_type,
+                           time=NOW, subject="x", position=position, data=data)
+        assert app.take(event) is True
+    assert app.recorder.max_notification_id() is None
+
+
+def test_subject_lines_are_one_line_whatever_the_event_carries():
+    app = NotifierApplication(env=popo_env())
+    opened = opened_event(1)
+    opened = CloudEvent(**{**opened.__dict__, "data": opened.data.model_copy(
+        update={"issue": "Echo\r\nBcc: victim@example.com\x00" + "x" * 300})})
+    rejected = rejected_event(subject="help\nBcc: victim@example.com", position=2)
+    app.take(opened)
+    app.take(rejected)
+    for cause, kind in ((opened.data.ticket_id, "confirmation"),
+                        (rejected.data.submission_id, "rejection")):
+        subject = app.repository.get(notification_id(str(cause), kind)).subject
+        assert "Bcc: victim@example.com" in subject
+        assert "\n" not in subject and "\x00" not in subject and len(subject) <= 250
+
+
+def test_a_dmarc_rejection_explains_the_failed_authentication():
+    app = NotifierApplication(env=popo_env())
+    event = rejected_event(reason="dmarc_fail", detail="failed DMARC")
+    app.take(event)
+    reply = app.repository.get(notification_id(str(event.data.submission_id), "rejection"))
+    assert "failed sender authentication (DMARC)" in reply.body
+    assert "registered with us" in reply.body

@@ -1,25 +1,34 @@
 """IntakeApplication: the use cases that turn submissions into Ticket events.
 
 Each method is load → act → save. The event store (PostgreSQL, schema `intake`)
-is the source of truth; the relay publishes what is saved here.
+is the source of truth; the relay publishes what is saved here. Its recorder also keeps the
+submission log and the full text of long descriptions in the same transactions
+(`adapters.submission_log`); what a submission became when it opened no ticket is recorded by
+`SubmissionRecords`. Every command records its `actor` (`{"name": ..., "role": ...}`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
-from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.popo import POPOFactory
+from eventsourcing.postgres import PostgresFactory
 
 from hotline import versions
 from hotline.calendar import SupportCalendar, format_duration
 from hotline.clock import Clock
-from hotline_intake.domain.subject import EXPECTED_SUBJECT_FORMAT
-from hotline_intake.domain.submission import RejectedSubmission
+from hotline_intake.adapters.submission_log import SubmissionLogRecorder
+from hotline_intake.adapters.submission_log_memory import MemorySubmissionLogRecorder
+from hotline_intake.domain.fields import Description
 from hotline_intake.domain.ticket import Ticket, TicketRuleViolation, ticket_id
+from hotline_intake.submission_records import SubmissionRecords
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,7 +66,7 @@ class TicketNotFound(LookupError):
     pass
 
 
-class IntakeApplication(Application):
+class IntakeApplication(SubmissionRecords, Application):
     name = "intake"
 
     def __init__(
@@ -68,13 +77,26 @@ class IntakeApplication(Application):
         calendar: SupportCalendar,
         clock: Clock,
         max_backdate: timedelta = timedelta(minutes=15),
+        duplicate_window: timedelta = timedelta(days=7),
     ) -> None:
+        self.clock = clock  # the recorder's first saves (versions in force) read it
+        self.duplicate_window = duplicate_window
         super().__init__(env=env)
         self.numbers = numbers
         self.calendar = calendar
-        self.clock = clock
         self.max_backdate = max_backdate
         versions.record_in_force(self, versions.in_force(None, calendar), clock.now(), "intake")
+
+    def construct_recorder(self) -> Any:
+        if isinstance(self.factory, PostgresFactory):
+            recorder = SubmissionLogRecorder(
+                self.factory.datastore, events_table_name=f"{self.env.name.lower()}_events")
+            if self.factory.env_create_table():
+                recorder.create_table()
+            return recorder
+        if isinstance(self.factory, POPOFactory):
+            return MemorySubmissionLogRecorder()
+        return super().construct_recorder()
 
     def open_ticket(
         self,
@@ -91,14 +113,21 @@ class IntakeApplication(Application):
         attachments: list[dict[str, Any]] | None = None,
         message_id: str | None = None,
         trace_context: dict[str, str] | None = None,
+        attachments_omitted: int = 0,
+        actor: dict[str, str] | None = None,
     ) -> Ticket:
+        """Open a ticket. A description over 64 KiB is kept whole beside the event, which
+        carries its first 64 KiB (`full_description` returns all of it)."""
         received_at = received_at or self.clock.now()
+        text = Description.of(description)
         ticket = Ticket(
             number=self.numbers.next(),
             customer=customer,
             location=location,
             issue=issue,
-            description=description,
+            description=text.preview,
+            description_truncated=text.truncated,
+            description_bytes=text.size,
             priority=priority,
             priority_defaulted=priority_defaulted,
             channel=channel,
@@ -109,37 +138,12 @@ class IntakeApplication(Application):
             attachments=attachments or [],
             message_id=message_id,
             trace_context=trace_context or {},
+            attachments_omitted=attachments_omitted,
+            actor=actor,
         )
-        self.save(ticket)
+        whole = (ticket.id, description) if text.truncated else None
+        self._save_submission(ticket, description=whole)
         return ticket
-
-    def reject_submission(
-        self,
-        *,
-        channel: str,
-        sender: str | None,
-        subject: str | None,
-        reason: str,
-        detail: str,
-        size: int | None = None,
-        message_id: str | None = None,
-        received_at: datetime | None = None,
-        trace_context: dict[str, str] | None = None,
-    ) -> UUID:
-        rejection = RejectedSubmission(
-            channel=channel,
-            sender=sender,
-            subject=subject,
-            reason=reason,
-            detail=detail,
-            expected_format=EXPECTED_SUBJECT_FORMAT,
-            received_at=received_at or self.clock.now(),
-            size=size,
-            message_id=message_id,
-            trace_context=trace_context or {},
-        )
-        self.save(rejection)
-        return rejection.id
 
     def change_ticket(
         self,
@@ -150,6 +154,7 @@ class IntakeApplication(Application):
         by: str | None = None,
         note: str | None = None,
         trace_context: dict[str, str] | None = None,
+        actor: dict[str, str] | None = None,
         **arguments: Any,
     ) -> Ticket:
         """Apply one lifecycle command (see `LIFECYCLE`) to a ticket: load, act, save. `at`
@@ -166,7 +171,8 @@ class IntakeApplication(Application):
                 f"before now ({now.isoformat()}); changes may be back-dated at most that far "
                 "(HOTLINE_INTAKE_MAX_BACKDATE)")
         getattr(ticket, LIFECYCLE[command].method)(
-            at=at, recorded_at=now, by=by, note=note, trace_context=trace_context or {}, **arguments)
+            at=at, recorded_at=now, by=by, note=note, trace_context=trace_context or {},
+            actor=actor, **arguments)
         self.save(ticket)
         return ticket
 
@@ -175,3 +181,13 @@ class IntakeApplication(Application):
             return self.repository.get(ticket_id(number))
         except AggregateNotFoundError:
             raise TicketNotFound(number) from None
+
+    def full_description(self, number: str) -> str:
+        """A ticket's whole description (its events carry only the first 64 KiB of a longer one)."""
+        ticket = self.get_ticket(number)
+        if not getattr(ticket, "description_truncated", False):
+            return ticket.description
+        full = self.recorder.description(ticket.id)
+        if full is None:  # cannot happen: the row is written with the event
+            log.error("%s: the full description is missing; returning its preview", number)
+        return full if full is not None else ticket.description

@@ -9,6 +9,7 @@ from hotline.contracts import topics
 from hotline.runtime import ServiceRuntime
 from hotline_intake.adapters.directory_yaml import load_directory
 from hotline_intake.adapters.ticket_numbers import PostgresTicketNumbers
+from hotline_intake.admission import SubmissionLimits
 from hotline_intake.application import IntakeApplication
 from hotline_intake.domain.directory import Directory
 from hotline_intake.entrypoints.directory_api import directory_router
@@ -28,9 +29,17 @@ def build(settings: IntakeSettings | None = None) -> ServiceRuntime:
         calendar=SupportCalendar.from_settings(),
         clock=clock_from_settings(settings),
         max_backdate=settings.max_backdate,
+        duplicate_window=settings.duplicate_window,
     )
     directory = DirectorySource(settings)
-    submissions = Submissions(app, directory.load(), settings.max_message_bytes)
+    submissions = Submissions(
+        app, directory.load(), settings.max_message_bytes,
+        own_addresses=settings.own_addresses, trusted_authserv_id=settings.trusted_authserv_id,
+        limits=SubmissionLimits(
+            replies_per_hour=settings.replies_per_hour,
+            tickets_per_customer_per_hour=settings.tickets_per_customer_per_hour),
+        read_timeout=settings.read_timeout_seconds,
+    )
     http = create_http_app(submissions, directory_router(directory, submissions))
     runtime = wired.runtime(http)
     if not settings.relay_paused:
@@ -45,6 +54,7 @@ def build(settings: IntakeSettings | None = None) -> ServiceRuntime:
         for server in smtp_servers:
             server.close()
             await server.wait_closed()
+        submissions.close()
 
     runtime.on_start(start_listener)
     runtime.on_stop(stop_listener)

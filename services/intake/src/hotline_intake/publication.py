@@ -1,13 +1,27 @@
-"""What intake publishes: its domain events as public CloudEvents on `hotline.tickets.v1`."""
+"""What intake publishes: its domain events as public CloudEvents on `hotline.tickets.v1`.
+
+`ce_subject` is the ticket number; for a submission that opened no ticket, its id (for a
+duplicate of a ticket: that ticket's number)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from hotline import contracts
-from hotline.contracts import Attachment, SubmissionRejected, TicketOpened
+from hotline.contracts import (
+    Actor,
+    Attachment,
+    SubmissionDuplicate,
+    SubmissionIgnored,
+    SubmissionRejected,
+    TicketOpened,
+)
 from hotline.contracts.envelope import CloudEvent
-from hotline_intake.domain.submission import RejectedSubmission
+from hotline_intake.domain.submission import (
+    DuplicateSubmission,
+    IgnoredSubmission,
+    RejectedSubmission,
+)
 from hotline_intake.domain.ticket import Ticket
 
 SOURCE = "/hotline/intake"
@@ -49,6 +63,7 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
             recorded_at=getattr(domain_event, "recorded_at", None),
             by=domain_event.by,
             note=domain_event.note,
+            actor=_actor(domain_event),
             **{f: getattr(domain_event, f) for f in ("from_priority", "priority")
                if hasattr(domain_event, f)},
         )
@@ -70,6 +85,10 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
             attachments=[Attachment(**a) for a in domain_event.attachments],
             message_id=domain_event.message_id,
             calendar_version=domain_event.calendar_version,
+            description_truncated=getattr(domain_event, "description_truncated", False),
+            description_bytes=getattr(domain_event, "description_bytes", None),
+            attachments_omitted=getattr(domain_event, "attachments_omitted", 0),
+            actor=_actor(domain_event),
         )
         return _envelope(domain_event, position, domain_event.number, data)
     if isinstance(domain_event, RejectedSubmission.Rejected):
@@ -84,6 +103,34 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
             received_at=domain_event.received_at,
             size=domain_event.size,
             message_id=domain_event.message_id,
+            reply=getattr(domain_event, "reply", True),
+            actor=_actor(domain_event),
         )
         return _envelope(domain_event, position, str(domain_event.originator_id), data)
+    if isinstance(domain_event, IgnoredSubmission.Ignored):
+        data = SubmissionIgnored(
+            reason=domain_event.reason, detail=domain_event.detail, **_outcome(domain_event))
+        return _envelope(domain_event, position, str(domain_event.originator_id), data)
+    if isinstance(domain_event, DuplicateSubmission.Duplicated):
+        data = SubmissionDuplicate(
+            original_submission_id=domain_event.original_submission_id,
+            original_outcome=domain_event.original_outcome,
+            original_ticket_number=domain_event.original_ticket_number,
+            **_outcome(domain_event))
+        subject = domain_event.original_ticket_number or str(domain_event.originator_id)
+        return _envelope(domain_event, position, subject, data)
     return None
+
+
+def _outcome(domain_event: Any) -> dict[str, Any]:
+    """The fields every ignored or duplicate submission's contract shares."""
+    return dict(
+        submission_id=domain_event.originator_id, channel=domain_event.channel,
+        sender=domain_event.sender, subject=domain_event.subject,
+        message_id=domain_event.message_id, received_at=domain_event.received_at,
+        actor=_actor(domain_event))
+
+
+def _actor(domain_event: Any) -> Actor | None:
+    actor = getattr(domain_event, "actor", None)  # events recorded before actors have none
+    return Actor(**actor) if actor else None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from hotline.calendar import WALL_DAY, parse_duration
 from hotline.settings import ServiceSettings
@@ -41,7 +43,54 @@ class IntakeSettings(ServiceSettings):
         "earlier ones are refused. Late knowledge is corrected by sla-timer, but only this late.",
     )
 
-    @field_validator("max_backdate", mode="before")
+    read_timeout_seconds: float = Field(
+        10.0, gt=0,
+        description="Longest time reading one email may take (it runs in a worker thread); past "
+        "it the email is rejected as not readable in time (`read_timeout`) and the sender told.",
+    )
+    own_addresses: Annotated[list[str], NoDecode] = Field(
+        ["support@hotline.example"],
+        description="Hotline's own addresses (comma-separated or a JSON list): the notifier's "
+        "From (HOTLINE_NOTIFIER_FROM_ADDRESS) and the address customers write to. Email from "
+        "them is ignored, never answered, so Hotline cannot answer itself.",
+    )
+    replies_per_hour: int = Field(
+        5, ge=0,
+        description="Rejection replies per address and hour; later rejections are recorded with "
+        "`reply: false` and not answered (0 = no limit).",
+    )
+    tickets_per_customer_per_hour: int = Field(
+        100, ge=0,
+        description="New tickets per customer and hour, over email and HTTP; beyond it a "
+        "submission is rejected as `rate_limited` (0 = no limit).",
+    )
+    duplicate_window: timedelta = Field(
+        timedelta(days=7),
+        description="How long a Message-ID is remembered per sender (e.g. 7d, 12h): the same one "
+        "again within it answers 250, opens nothing and is recorded as a duplicate.",
+    )
+    trusted_authserv_id: str | None = Field(
+        None,
+        description="The authserv-id of the MTA whose Authentication-Results intake trusts "
+        "(e.g. mx.hotline.example); unset: none. With it, a DMARC fail rejects the email and the "
+        "reply goes only to the registered contact the From claims.",
+    )
+
+    @field_validator("max_backdate", "duplicate_window", mode="before")
     @classmethod
     def _duration(cls, value: object) -> object:
         return parse_duration(value, day=WALL_DAY) if isinstance(value, str) else value
+
+    @field_validator("own_addresses", mode="before")
+    @classmethod
+    def _address_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("[") else [
+                a.strip() for a in text.split(",") if a.strip()]
+        return value
+
+    @field_validator("trusted_authserv_id", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return value.strip() or None if isinstance(value, str) else value

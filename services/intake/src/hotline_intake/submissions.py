@@ -1,134 +1,104 @@
-"""Turning a raw email or an HTTP request into a Ticket, or into a recorded rejection.
+"""Turning a raw email or an HTTP request into exactly one recorded outcome: a ticket
+(`Opened`), a rejection the sender is told about (`Rejected`), an ignored automatic email
+(`Ignored`) or a resent one (`Duplicate`).
 
-This is intake's service layer: parse, check against the customer directory,
-then open the ticket — or record why not, so the sender gets an answer. Calls
-into the (synchronous) event store run in a worker thread.
+This is intake's service layer. An email is screened (`screening`) in a worker thread under a
+time limit (HOTLINE_INTAKE_READ_TIMEOUT_SECONDS): past it the email is rejected as not readable
+in time and the event loop never waited. Then, in one call into the (synchronous) event store:
+
+* a Message-ID already received from the same sender within the duplicate window → `Duplicate`,
+  naming the original; two deliveries racing on the same key both reach the store, and the one
+  that loses on the submission log's unique key is recorded as the duplicate;
+* beyond HOTLINE_INTAKE_TICKETS_PER_CUSTOMER_PER_HOUR, a ticket becomes a `rate_limited`
+  rejection; beyond HOTLINE_INTAKE_REPLIES_PER_HOUR, a rejection is still recorded but with
+  `reply=False`, so notifier does not answer it.
+
+Only a store that cannot commit makes `receive_email` raise (the SMTP edge answers 451 then).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from uuid import UUID
+from collections.abc import Collection
+from concurrent.futures import ThreadPoolExecutor
 
 from hotline.telemetry import current_trace_context
-from hotline_intake.adapters.mime import EmailRejected, parse_email
+from hotline_intake.adapters.mime import EmailHeader
 from hotline_intake.application import IntakeApplication
 from hotline_intake.domain.directory import Directory
-from hotline_intake.domain.rejection import IntakeRejection
-from hotline_intake.domain.subject import DEFAULT_PRIORITY, TicketSubject, parse_subject
-from hotline_intake.domain.ticket import Ticket
+from hotline_intake.admission import Admission, SubmissionLimits
+from hotline_intake.domain.rejection import IntakeRejection, RejectionReason
+from hotline_intake.outcomes import Duplicate, Ignored, Opened, Outcome, Rejected
+from hotline_intake.screening import (
+    Refused,
+    ScreeningRules,
+    Verdict,
+    automatic_mail,
+    envelope_sender,
+    screen_email,
+)
 
 log = logging.getLogger(__name__)
 
+__all__ = ["Duplicate", "Ignored", "Opened", "Outcome", "Rejected", "Submissions"]
 
-@dataclass(frozen=True)
-class Opened:
-    ticket: Ticket
-
-
-@dataclass(frozen=True)
-class Rejected:
-    submission_id: UUID
-    reason: str
-    detail: str
-    reply_to: str | None
-
-
-Outcome = Opened | Rejected
+READERS = 4
+"""Worker threads that read emails. One stuck past its time limit keeps its thread (Python
+cannot stop it), so a few spare ones keep mail flowing."""
 
 
 class Submissions:
-    def __init__(self, app: IntakeApplication, directory: Directory, max_bytes: int) -> None:
+    def __init__(
+        self, app: IntakeApplication, directory: Directory, max_bytes: int, *,
+        own_addresses: Collection[str] = (), trusted_authserv_id: str | None = None,
+        limits: SubmissionLimits | None = None, read_timeout: float = 10.0,
+    ) -> None:
         self.app = app
-        self.directory = directory
-        self.max_bytes = max_bytes
+        self.directory = directory  # replaced when the directory is reloaded
+        self.rules = ScreeningRules(max_bytes, ScreeningRules.addresses(own_addresses),
+                                    trusted_authserv_id)
+        self.read_timeout = read_timeout
+        self.admission = Admission(app, limits or SubmissionLimits())
+        self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="intake-read")
 
     async def receive_email(self, raw: bytes, mail_from: str | None) -> Outcome:
-        """Open a ticket from an email, or record its rejection. Returns once committed."""
+        """Record what this email becomes. Returns once committed."""
         trace_context = current_trace_context()
-        try:
-            email = parse_email(raw, max_bytes=self.max_bytes)
-        except EmailRejected as rejection:
-            return await self._reject(
-                rejection, channel="email", sender=rejection.sender or _address(mail_from),
-                subject=rejection.subject, size=len(raw), message_id=rejection.message_id,
-                trace_context=trace_context,
-            )
-        try:
-            subject = parse_subject(email.subject)
-            accepted = self.directory.validate_submission(subject, email.sender)
-        except IntakeRejection as rejection:
-            return await self._reject(
-                rejection, channel="email", sender=email.sender, subject=email.subject,
-                size=len(raw), message_id=email.message_id, trace_context=trace_context,
-            )
-        ticket = await asyncio.to_thread(
-            self.app.open_ticket,
-            customer=accepted.customer.name,
-            location=accepted.location.address,
-            issue=subject.issue,
-            description=email.body,
-            priority=subject.priority,
-            priority_defaulted=not subject.priority_given,
-            channel="email",
-            contact=email.sender,
-            attachments=[a._asdict() for a in email.attachments],
-            message_id=email.message_id,
-            trace_context=trace_context,
-        )
-        log.info("ticket opened", extra={"ticket": ticket.number, "channel": "email"})
-        return Opened(ticket)
+        received_at = self.app.clock.now()
+        verdict = await self._screen(raw, mail_from)
+        return await asyncio.to_thread(
+            self.admission.email, verdict, mail_from, received_at, trace_context)
 
     async def receive_request(
         self, *, customer: str, location: str, issue: str, description: str,
-        priority: int | None, contact: str,
+        priority: int | None, contact: str, actor: dict[str, str] | None = None,
     ) -> Outcome:
-        """Open a ticket from an HTTP request, or record its rejection."""
-        trace_context = current_trace_context()
-        subject = TicketSubject(
-            customer=customer, location=location, issue=issue,
-            priority=priority or DEFAULT_PRIORITY, priority_given=priority is not None,
-        )
+        """Open a ticket from an HTTP request, or record its rejection (the same field limits
+        as the HTTP model's, applied again here)."""
+        return await asyncio.to_thread(
+            self.admission.request, self.directory, current_trace_context(), actor,
+            customer=customer, location=location, issue=issue, description=description,
+            priority=priority, contact=contact)
+
+    async def _screen(self, raw: bytes, mail_from: str | None) -> Verdict:
+        header_seen: list[EmailHeader] = []
+        directory = self.directory
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(self._readers, lambda: screen_email(
+            raw, mail_from, directory, self.rules, header_seen.append))
         try:
-            accepted = self.directory.validate_submission(subject, contact)
-        except IntakeRejection as rejection:
-            return await self._reject(
-                rejection, channel="http", sender=contact, subject=None, size=None,
-                message_id=None, trace_context=trace_context,
-            )
-        ticket = await asyncio.to_thread(
-            self.app.open_ticket,
-            customer=accepted.customer.name,
-            location=accepted.location.address,
-            issue=issue,
-            description=description,
-            priority=subject.priority,
-            priority_defaulted=not subject.priority_given,
-            channel="http",
-            contact=contact.lower(),
-            trace_context=trace_context,
-        )
-        log.info("ticket opened", extra={"ticket": ticket.number, "channel": "http"})
-        return Opened(ticket)
+            return await asyncio.wait_for(work, self.read_timeout)
+        except TimeoutError:
+            problem = IntakeRejection(
+                RejectionReason.READ_TIMEOUT,
+                f"the email could not be read in time (limit {self.read_timeout:g} s)")
+        except Exception:  # noqa: BLE001 - a reader's bug must not make the sender retry forever
+            log.exception("could not read an inbound email")
+            problem = IntakeRejection(RejectionReason.MALFORMED, "the email could not be read")
+        header = header_seen[0] if header_seen else EmailHeader(size=len(raw))
+        return (automatic_mail(header, mail_from, self.rules)  # still never answered
+                or Refused(problem, header, header.sender or envelope_sender(mail_from)))
 
-    async def _reject(
-        self, rejection: IntakeRejection, *, channel: str, sender: str | None,
-        subject: str | None, size: int | None, message_id: str | None,
-        trace_context: dict[str, str],
-    ) -> Rejected:
-        submission_id = await asyncio.to_thread(
-            self.app.reject_submission,
-            channel=channel, sender=sender, subject=subject,
-            reason=str(rejection.reason_code), detail=rejection.message,
-            size=size, message_id=message_id, trace_context=trace_context,
-        )
-        log.info("submission rejected",
-                 extra={"reason": str(rejection.reason_code), "submission": str(submission_id)})
-        return Rejected(submission_id, str(rejection.reason_code), rejection.message, sender)
-
-
-def _address(mail_from: str | None) -> str | None:
-    return mail_from.strip().lower() if mail_from and mail_from.strip() not in ("", "<>") else None
-
+    def close(self) -> None:
+        self._readers.shutdown(wait=False, cancel_futures=True)

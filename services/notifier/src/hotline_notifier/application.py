@@ -3,6 +3,11 @@
 `take(event)` records the owed Notification together with the tracking row of
 the upstream event's (source, position) in one transaction; a redelivered or
 republished event therefore owes nothing new. Delivery is the dispatcher's job.
+
+What is owed: a confirmation for every ticket opened; a reply for an email rejection whose
+`reply` is true (intake sets it false past the sender's reply limit, or when there is nobody
+safe to answer). Ignored and duplicate submissions owe nothing: answering automatic mail is how
+mail loops start, and a resent email was answered the first time.
 """
 
 from __future__ import annotations
@@ -36,7 +41,8 @@ class NotifierApplication(TrackedApplication):
             return [Notification(cause=str(data.ticket_id), kind="confirmation",
                                  recipient=data.contact, subject=subject, body=body,
                                  ticket_number=data.ticket_number, trace_context=trace_context)]
-        if isinstance(data, SubmissionRejected) and data.channel == "email" and data.sender:
+        if isinstance(data, SubmissionRejected) and data.channel == "email" and data.sender \
+                and data.reply:
             subject, body = templates.rejection(data)
             return [Notification(cause=str(data.submission_id), kind="rejection",
                                  recipient=data.sender, subject=subject, body=body,

@@ -10,12 +10,12 @@ Changes are additive; a breaking change is a new `.v2` type.
 from hotline.contracts.base import EventBody
 from hotline.contracts.registry import REGISTRY, ContractType, contract_for, register
 from hotline.contracts.tickets import (
+    Actor,
     Attachment,
     CustomerResponded,
     FirstResponseGiven,
     PriorityChanged,
     RfoDelivered,
-    SubmissionRejected,
     TicketChange,
     TicketClosed,
     TicketOpened,
@@ -24,6 +24,11 @@ from hotline.contracts.tickets import (
     WaitingOnCustomer,
     WorkaroundProvided,
     ticket_id_for,
+)
+from hotline.contracts.submissions import (
+    SubmissionDuplicate,
+    SubmissionIgnored,
+    SubmissionRejected,
 )
 from hotline.contracts.sla import (
     DeadlineApproaching,
@@ -37,6 +42,7 @@ from hotline.contracts.notifications import NotificationFailed, NotificationSent
 
 __all__ = [
     "REGISTRY",
+    "Actor",
     "Attachment",
     "ContractType",
     "CustomerResponded",
@@ -52,6 +58,8 @@ __all__ = [
     "NotificationSent",
     "PriorityChanged",
     "RfoDelivered",
+    "SubmissionDuplicate",
+    "SubmissionIgnored",
     "SubmissionRejected",
     "TicketChange",
     "TicketClosed",

@@ -14,6 +14,14 @@ from hotline.contracts.registry import register
 Channel = Literal["email", "http"]
 
 
+class Actor(EventBody):
+    """Who caused an event: a token's name and role over HTTP, or the sender's address with
+    role `email`."""
+
+    name: str = Field(examples=["noc@acme.example"])
+    role: str = Field(examples=["agent", "email"])
+
+
 class Attachment(EventBody):
     """An attachment recorded by name and size (the content is not carried)."""
 
@@ -45,35 +53,14 @@ class TicketOpened(EventBody):
     calendar_version: str | None = Field(
         None, description="Support calendar version that decided `off_hours`."
     )
-
-
-RejectionReason = Literal[
-    "malformed_subject",
-    "oversized",
-    "not_utf8",
-    "empty_body",
-    "no_sender",
-    "malformed",
-    "unknown_customer",
-    "unknown_sender",
-    "unknown_location",
-]
-
-
-@register("hotline.submission.rejected.v1", topics.TICKETS)
-class SubmissionRejected(EventBody):
-    """A submission could not become a ticket; the sender is told why."""
-
-    submission_id: UUID
-    channel: Channel
-    sender: str | None = Field(None, description="Where the reply goes, when known.")
-    subject: str | None = None
-    reason: RejectionReason
-    detail: str = Field(description="Human-readable explanation sent to the sender.")
-    expected_format: str = Field(description="The subject format the contract expects.")
-    received_at: UtcInstant
-    size: int | None = Field(None, ge=0, description="Size of the raw message in bytes.")
-    message_id: str | None = None
+    description_truncated: bool = Field(
+        False, description="True when `description` is a preview: the full text was longer "
+        "than 64 KiB (UTF-8) and is kept by intake (GET /tickets/{number}/description).")
+    description_bytes: int | None = Field(
+        None, ge=0, description="Size in bytes (UTF-8) of the full description.")
+    attachments_omitted: int = Field(
+        0, ge=0, description="Attachments not listed because the email had more than 100.")
+    actor: Actor | None = Field(None, description="Who opened it.")
 
 
 TICKET_NAMESPACE = uuid5(NAMESPACE_URL, "https://hotline.example/tickets")
@@ -96,6 +83,7 @@ class TicketChange(EventBody):
         "HOTLINE_INTAKE_MAX_BACKDATE.")
     by: str | None = Field(None, description="Who recorded it (agent or system).")
     note: str | None = None
+    actor: Actor | None = Field(None, description="Whose command caused it.")
 
 
 @register("hotline.ticket.responded.v1", topics.TICKETS)

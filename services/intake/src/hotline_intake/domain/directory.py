@@ -160,6 +160,11 @@ class Directory(_Record):
         prefixed = [loc for words, loc in by_words if _one_begins_the_other(words, wanted)]
         return prefixed[0] if len(prefixed) == 1 else None
 
+    def registered_contact(self, email: str) -> Contact | None:
+        """The contact with this address under any customer, as the directory stores it."""
+        return next((c for customer in self.customers
+                     if (c := self._contact(customer, email)) is not None), None)
+
     def is_contact(self, customer: Customer, email: str) -> bool:
         return self._contact(customer, email) is not None
 

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Self
 
 
-class RejectionReason(StrEnum):
+class ExplainedCode(StrEnum):
     """A machine reason code (equal to its string value) with a one-line human explanation."""
 
     explanation: str
@@ -21,6 +21,10 @@ class RejectionReason(StrEnum):
         member._value_ = value
         member.explanation = explanation
         return member
+
+
+class RejectionReason(ExplainedCode):
+    """Why a submission is rejected."""
 
     MALFORMED_SUBJECT = (
         "malformed_subject",
@@ -51,6 +55,19 @@ class RejectionReason(StrEnum):
     UNKNOWN_LOCATION = (
         "unknown_location",
         "The location in the subject is not one of the customer's registered locations.",
+    )
+    READ_TIMEOUT = ("read_timeout", "The email could not be read in time.")
+    RATE_LIMITED = (
+        "rate_limited",
+        "The customer has opened more tickets in the last hour than we accept.",
+    )
+    DMARC_FAIL = (
+        "dmarc_fail",
+        "The email failed DMARC authentication, so it may not come from the address it claims.",
+    )
+    INVALID_FIELD = (
+        "invalid_field",
+        "A field is longer than its limit or contains control characters.",
     )
 
 

@@ -21,6 +21,9 @@ Grammar, as accepted here:
   third part *is* a priority, the location or issue description is missing: an error.
 * Any other number of parts is an error. Every error is a `SubjectError` whose message says
   what was wrong, suitable for a reply together with `EXPECTED_SUBJECT_FORMAT`.
+* The result is bounded (see `fields`): control characters and line breaks count as spaces, an
+  issue description over 200 characters is cut there (not an error); a customer name over 200
+  or a location over 300 characters is an error (no registered one is that long).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hotline_intake.domain.fields import CUSTOMER_MAX, LOCATION_MAX, bounded_issue, cut, one_line
 from hotline_intake.domain.rejection import IntakeRejection, RejectionReason
 
 SUBJECT_FORMAT_LINE = "CUSTOMER Name – Location Address – Issue Description – Priority Level"
@@ -75,7 +79,7 @@ class TicketSubject:
 
 def parse_subject(subject: str) -> TicketSubject:
     """Parse a subject line, or raise `SubjectError` saying what is wrong with it."""
-    text = _strip_reply_prefixes(subject)
+    text = _strip_reply_prefixes(one_line(subject))
     if not text:
         raise SubjectError(f"the subject is empty; expected: {SUBJECT_FORMAT_LINE}")
     parts = [" ".join(part.split()) for part in _SEPARATOR.split(text)]
@@ -110,7 +114,12 @@ def _subject(fields: list[str], priority: int, *, priority_given: bool) -> Ticke
         if not value:
             raise SubjectError(f"the {name} is empty; expected: {SUBJECT_FORMAT_LINE}")
     customer, location, issue = fields
-    return TicketSubject(customer, location, issue, priority, priority_given)
+    for name, value, limit in (("customer name", customer, CUSTOMER_MAX),
+                               ("location address", location, LOCATION_MAX)):
+        if len(value) > limit:
+            raise SubjectError(f"the {name} {cut(value, 60)!r}… is {len(value)} characters long; "
+                               f"the limit is {limit}")
+    return TicketSubject(customer, location, bounded_issue(issue), priority, priority_given)
 
 
 def _priority_value(part: str) -> str:

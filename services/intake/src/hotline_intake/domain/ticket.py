@@ -3,7 +3,8 @@
 The ticket number is human-readable and sequential (`T-000001`); the aggregate id
 is derived from it, so a number can never belong to two tickets. Lifecycle
 commands check that they fit the ticket's state and time line and raise a
-`TicketRuleViolation` with a reason code and a sentence when they do not.
+`TicketRuleViolation` with a reason code and a sentence when they do not. Every event records
+its `actor` (`{"name": ..., "role": ...}`: a token's, or an email sender's with role `email`).
 """
 
 from __future__ import annotations
@@ -41,12 +42,17 @@ class Ticket(Aggregate):
         attachments: list[dict[str, Any]],
         message_id: str | None,
         trace_context: dict[str, str],
+        description_truncated: bool = False,
+        description_bytes: int | None = None,
+        attachments_omitted: int = 0,
+        actor: dict[str, str] | None = None,
     ) -> None:
         self.number = number
         self.customer = customer
         self.location = location
         self.issue = issue
-        self.description = description
+        self.description = description  # all of it, or its first 64 KiB (`description_truncated`)
+        self.description_truncated = description_truncated
         self.priority = priority
         self.priority_defaulted = priority_defaulted
         self.channel = channel
@@ -152,55 +158,64 @@ class Ticket(Aggregate):
     # -- events ---------------------------------------------------------------------------
     @event("FirstResponseGiven")
     def _first_response_given(self, number: str, at: datetime, by: str | None, note: str | None,
-                              trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
+                              trace_context: dict[str, str], recorded_at: datetime | None = None,
+                              actor: dict[str, str] | None = None) -> None:
         self.responded_at = self.last_change_at = at
 
     @event("WorkaroundProvided")
     def _workaround_provided(self, number: str, at: datetime, by: str | None, note: str | None,
-                             trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
+                             trace_context: dict[str, str], recorded_at: datetime | None = None,
+                             actor: dict[str, str] | None = None) -> None:
         self.workaround_at = self.last_change_at = at
 
     @event("Resolved")
     def _resolved(self, number: str, at: datetime, by: str | None, note: str | None,
-                  trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
+                  trace_context: dict[str, str], recorded_at: datetime | None = None,
+                  actor: dict[str, str] | None = None) -> None:
         self.resolved_at = self.last_change_at = at
         self.status = RESOLVED
         self.waiting_on_customer = False
 
     @event("Reopened")
     def _reopened(self, number: str, at: datetime, by: str | None, note: str | None,
-                  trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
+                  trace_context: dict[str, str], recorded_at: datetime | None = None,
+                  actor: dict[str, str] | None = None) -> None:
         self.last_change_at = at
         self.resolved_at = None
         self.status = OPEN
 
     @event("Closed")
     def _closed(self, number: str, at: datetime, by: str | None, note: str | None,
-                trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
+                trace_context: dict[str, str], recorded_at: datetime | None = None,
+                actor: dict[str, str] | None = None) -> None:
         self.closed_at = self.last_change_at = at
         self.status = CLOSED
 
     @event("PriorityChanged")
     def _priority_changed(self, number: str, from_priority: int, priority: int, at: datetime, by: str | None,
-                          note: str | None, trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
+                          note: str | None, trace_context: dict[str, str], recorded_at: datetime | None = None,
+                          actor: dict[str, str] | None = None) -> None:
         self.priority = priority
         self.last_change_at = at
 
     @event("WaitingOnCustomer")
     def _waiting_on_customer(self, number: str, at: datetime, by: str | None, note: str | None,
-                             trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
+                             trace_context: dict[str, str], recorded_at: datetime | None = None,
+                             actor: dict[str, str] | None = None) -> None:
         self.waiting_on_customer = True
         self.last_change_at = at
 
     @event("CustomerResponded")
     def _customer_responded(self, number: str, at: datetime, by: str | None, note: str | None,
-                            trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
+                            trace_context: dict[str, str], recorded_at: datetime | None = None,
+                            actor: dict[str, str] | None = None) -> None:
         self.waiting_on_customer = False
         self.last_change_at = at
 
     @event("RfoDelivered")
     def _rfo_delivered(self, number: str, at: datetime, by: str | None, note: str | None,
-                       trace_context: dict[str, str], recorded_at: datetime | None = None) -> None:
+                       trace_context: dict[str, str], recorded_at: datetime | None = None,
+                       actor: dict[str, str] | None = None) -> None:
         self.rfo_delivered_at = self.last_change_at = at
 
 

@@ -1,11 +1,11 @@
 """The intake SMTP listener (aiosmtpd) on the service's own event loop.
 
-`250` is answered only after the ticket (or the rejection that triggers the
-reply to the sender) is committed to the event store, so an accepted email is
-never lost. If the store cannot commit, the answer is `451` and the sending
-server retries later. Messages over twice the configured limit are refused at
-the SMTP level (`552`); smaller oversized ones are accepted and answered with a
-reply saying what the limit is.
+Every accepted email gets one definite outcome, and `250` is answered only after it is
+committed to the event store, so an accepted email is never lost: a ticket, a rejection (the
+reply to the sender follows from it), an ignored automatic email, or a duplicate of one received
+before. Only a store that cannot commit answers `451`, so the sending server retries later;
+no content can. Messages over twice the configured limit are refused at the SMTP level (`552`);
+smaller oversized ones are accepted and answered with a reply saying what the limit is.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from opentelemetry.trace import SpanKind
 
 from hotline.telemetry import tracer
-from hotline_intake.submissions import Opened, Submissions
+from hotline_intake.submissions import Duplicate, Ignored, Opened, Outcome, Rejected, Submissions
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,23 @@ class IntakeHandler:
             except Exception:
                 log.exception("could not commit an inbound email; asking the sender to retry")
                 return "451 4.3.0 Temporary failure, please retry later"
-        if isinstance(outcome, Opened):
-            return f"250 OK ticket {outcome.ticket.number} opened"
-        return f"250 OK not a ticket ({outcome.reason}); a reply explains why"
+        return answer(outcome)
+
+
+def answer(outcome: Outcome) -> str:
+    """The SMTP reply for a committed outcome."""
+    if isinstance(outcome, Opened):
+        return f"250 OK ticket {outcome.ticket.number} opened"
+    if isinstance(outcome, Rejected):
+        why = "a reply explains why" if outcome.reply else "no reply is sent"
+        return f"250 OK not a ticket ({outcome.reason}); {why}"
+    if isinstance(outcome, Ignored):
+        return f"250 OK ignored ({outcome.reason}); no reply is sent"
+    assert isinstance(outcome, Duplicate)
+    original = outcome.original
+    earlier = f"ticket {original.ticket_number}" if original.ticket_number else \
+        f"submission {original.submission_id} ({original.outcome})"
+    return f"250 OK duplicate of {earlier}; nothing new is opened"
 
 
 async def start_smtp(

@@ -1,0 +1,51 @@
+"""One row of the submission log per ticket, rejection or ignored email, derived from its event
+alone (`row_of`), so the log can be rebuilt from the event log at any time.
+
+The key (sender, message_id) is what makes a resent email a duplicate. A DMARC failure has no
+key: a forger who picks a Message-ID must not be able to turn the real sender's email with the
+same id into a duplicate. `reply_to` is set where a reply is owed: it is what the per-address
+reply limit counts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from hotline_intake.domain.rejection import RejectionReason
+from hotline_intake.domain.submission import IgnoredSubmission, RejectedSubmission
+from hotline_intake.domain.ticket import Ticket
+
+TICKET, REJECTED, IGNORED = "ticket", "rejected", "ignored"
+
+
+class SubmissionRow(NamedTuple):
+    submission_id: UUID
+    sender: str | None
+    message_id: str | None
+    outcome: str  # ticket | rejected | ignored
+    ticket_number: str | None
+    customer: str | None
+    reply_to: str | None
+    received_at: datetime
+
+
+COLUMNS = SubmissionRow._fields
+
+
+def row_of(event: Any) -> SubmissionRow | None:
+    """The row an event adds to the submission log (None: it adds none)."""
+    if isinstance(event, Ticket.Opened):
+        return SubmissionRow(event.originator_id, event.contact, event.message_id, TICKET,
+                             event.number, event.customer, None, event.received_at)
+    if isinstance(event, RejectedSubmission.Rejected):
+        keyed = event.reason != RejectionReason.DMARC_FAIL
+        owed = getattr(event, "reply", True) and event.channel == "email" and event.sender
+        return SubmissionRow(event.originator_id, event.sender,
+                             event.message_id if keyed else None, REJECTED, None, None,
+                             event.sender if owed else None, event.received_at)
+    if isinstance(event, IgnoredSubmission.Ignored):
+        return SubmissionRow(event.originator_id, event.sender, event.message_id, IGNORED,
+                             None, None, None, event.received_at)
+    return None

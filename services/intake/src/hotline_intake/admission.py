@@ -1,0 +1,136 @@
+"""Admission: a screened email or an HTTP request → exactly one recorded outcome, within the
+rate limits and without a resent email counting twice. Synchronous (it talks to the event
+store); `Submissions` calls it in a worker thread.
+
+* Rejection replies per address: at most `replies_per_hour` rejections an hour are answered;
+  later ones are recorded with `reply=False` (0 = no limit).
+* New tickets per customer, over every channel: beyond `tickets_per_customer_per_hour` in the
+  last hour a submission is rejected as `rate_limited` (0 = no limit).
+* An email whose (sender, Message-ID) the submission log already holds becomes a duplicate.
+  The check and the write are not one transaction; the log's unique key closes the gap: the
+  loser of a race fails to commit (IntegrityError), finds the winner's row, and is recorded as
+  its duplicate.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+
+from hotline_intake.application import IntakeApplication
+from hotline_intake.domain.directory import Directory, ValidatedSubmission
+from hotline_intake.domain.fields import FieldRejected, check_fields
+from hotline_intake.domain.rejection import IntakeRejection, RejectionReason
+from hotline_intake.domain.subject import DEFAULT_PRIORITY, PRIORITIES, TicketSubject
+from hotline_intake.outcomes import Duplicate, Ignored, Opened, Outcome, Rejected
+from hotline_intake.screening import Accepted, Automatic, Refused, Verdict, envelope_sender
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SubmissionLimits:
+    replies_per_hour: int = 5  # rejection replies per address; 0 = no limit
+    tickets_per_customer_per_hour: int = 100  # 0 = no limit
+
+
+class Admission:
+    def __init__(self, app: IntakeApplication, limits: SubmissionLimits) -> None:
+        self.app = app
+        self.limits = limits
+
+    def email(self, verdict: Verdict, mail_from: str | None, received_at: datetime,
+              trace_context: dict[str, str]) -> Outcome:
+        header = verdict.header
+        sender = header.sender or envelope_sender(mail_from)
+        context = dict(received_at=received_at, trace_context=trace_context,
+                       actor={"name": sender, "role": "email"} if sender else None)
+        keyed = bool(sender and header.message_id) and not _is_dmarc_failure(verdict)
+        for attempt in (1, 2):
+            if keyed and (original := self.app.original_submission(sender, header.message_id)):
+                duplicate = self.app.record_duplicate(original, subject=header.subject, **context)
+                log.info("duplicate email", extra={"submission": str(original.submission_id)})
+                return Duplicate(duplicate, original)
+            try:
+                return self._record(verdict, context)
+            except IntegrityError:
+                if not keyed or attempt == 2:
+                    raise  # not the submission log's key: the store itself failed
+        raise AssertionError("unreachable")
+
+    def request(self, directory: Directory, trace_context: dict[str, str],
+                actor: dict[str, str] | None, *, customer: str, location: str, issue: str,
+                description: str, priority: int | None, contact: str) -> Outcome:
+        context = dict(received_at=self.app.clock.now(), trace_context=trace_context, actor=actor)
+        try:
+            check_fields(description, customer=customer, location=location, issue=issue,
+                         contact=contact)
+            if priority is not None and priority not in PRIORITIES:
+                raise FieldRejected("priority", f"priority must be 1–4, not {priority}")
+            subject = TicketSubject(customer, location, issue, priority or DEFAULT_PRIORITY,
+                                    priority_given=priority is not None)
+            accepted = directory.validate_submission(subject, contact)
+        except IntakeRejection as rejection:
+            return self._reject(rejection, channel="http", sender=contact, subject=None, **context)
+        return self._open(accepted, "http", contact.lower(), {"subject": None}, context,
+                          description=description)
+
+    def _record(self, verdict: Verdict, context: dict[str, Any]) -> Outcome:
+        header = verdict.header
+        email = dict(subject=header.subject, size=header.size, message_id=header.message_id)
+        if isinstance(verdict, Automatic):
+            reason, detail = verdict.ignored.reason, verdict.ignored.detail
+            submission_id = self.app.ignore_submission(
+                sender=header.sender or (context["actor"] or {}).get("name"), reason=reason,
+                detail=detail, **email, **context)
+            log.info("email ignored", extra={"reason": str(reason), "submission": str(submission_id)})
+            return Ignored(submission_id, str(reason), detail)
+        if isinstance(verdict, Refused):
+            return self._reject(verdict.rejection, channel="email", sender=verdict.sender,
+                                reply=verdict.reply, **email, **context)
+        assert isinstance(verdict, Accepted)
+        found = verdict.email
+        return self._open(
+            verdict.submission, "email", found.sender, email, context, description=found.body,
+            attachments=[a._asdict() for a in found.attachments],
+            attachments_omitted=found.attachments_omitted, message_id=found.message_id)
+
+    def _open(self, accepted: ValidatedSubmission, channel: str, contact: str,
+              email: dict[str, Any], context: dict[str, Any], **ticket: Any) -> Outcome:
+        """Open the ticket, unless its customer is over the limit (then: a rejection)."""
+        customer = accepted.customer.name
+        limit = self.limits.tickets_per_customer_per_hour
+        if limit and (opened := self.app.tickets_in_window(customer)) >= limit:
+            rejection = IntakeRejection(
+                RejectionReason.RATE_LIMITED,
+                f"{customer} has opened {opened} tickets in the last hour, the most we accept; "
+                "please send this one again later or call the support line")
+            return self._reject(rejection, channel=channel, sender=contact, **email, **context)
+        subject = accepted.subject
+        opened_ticket = self.app.open_ticket(
+            customer=customer, location=accepted.location.address, issue=subject.issue,
+            priority=subject.priority, priority_defaulted=not subject.priority_given,
+            channel=channel, contact=contact, **ticket, **context)
+        log.info("ticket opened", extra={"ticket": opened_ticket.number, "channel": channel})
+        return Opened(opened_ticket)
+
+    def _reject(self, rejection: IntakeRejection, *, channel: str, sender: str | None,
+                reply: bool = True, **fields: Any) -> Rejected:
+        limit = self.limits.replies_per_hour
+        if reply and channel == "email" and sender and limit:
+            reply = self.app.replies_in_window(sender) < limit
+        submission_id = self.app.reject_submission(
+            channel=channel, sender=sender, reason=str(rejection.reason_code),
+            detail=rejection.message, reply=reply, **fields)
+        log.info("submission rejected", extra={
+            "reason": str(rejection.reason_code), "submission": str(submission_id), "reply": reply})
+        return Rejected(submission_id, str(rejection.reason_code), rejection.message, sender, reply)
+
+
+
+def _is_dmarc_failure(verdict: Verdict) -> bool:
+    return isinstance(verdict, Refused) and verdict.rejection.reason_code == RejectionReason.DMARC_FAIL

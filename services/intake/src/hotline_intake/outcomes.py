@@ -1,0 +1,39 @@
+"""What a submission became, as the edges (SMTP, HTTP) answer it: exactly one of these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from hotline_intake.adapters.submission_rows import SubmissionRow
+from hotline_intake.domain.ticket import Ticket
+
+
+@dataclass(frozen=True)
+class Opened:
+    ticket: Ticket
+
+
+@dataclass(frozen=True)
+class Rejected:
+    submission_id: UUID
+    reason: str
+    detail: str
+    reply_to: str | None
+    reply: bool = True  # False: over the reply limit, or nobody to answer
+
+
+@dataclass(frozen=True)
+class Ignored:
+    submission_id: UUID
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    submission_id: UUID
+    original: SubmissionRow
+
+
+Outcome = Opened | Rejected | Ignored | Duplicate
