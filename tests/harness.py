@@ -7,7 +7,9 @@ Used by tests/conftest.py (fixtures `infra` and `stack`); importable from tests 
   a fresh database for the session, dropped at the end; a fresh tansu broker on a free port
   with Hotline's topics. Never skipped: failing to start is an error.
 - `Stack`: `Infra` + mail sink on a free port + every installed service on free ports, with
-  the simulated clock on and the demo customer directory.
+  the simulated clock on and the demo customer directory, and a token per role
+  (`stack.tokens`; `stack.client(service, role)` is an httpx client that sends one; `stack.env`
+  carries the admin's as HOTLINE_TOKEN for CLI commands).
 Every process is a child of the pytest process, stopped by pid at the end (and by atexit and
 the parent-death signal if the session dies).
 """
@@ -26,6 +28,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psutil
 from hotline.devstack import broker as broker_mod
 from hotline.devstack import mailsink
@@ -33,6 +36,8 @@ from hotline.devstack import postgres as pg
 from hotline.devstack import services as svc
 from hotline.devstack.ports import HOST, free_port, free_ports
 from hotline.devstack.supervisor import Supervisor, tail
+from hotline.identity import ROLES
+from hotline.identity.tokens import TokenStore
 
 PG_TMP_PREFIX = "hotline-test-pg-"
 
@@ -168,8 +173,14 @@ class Stack:
     mail_dir: Path
     smtp_url: str
     log_dir: Path
+    tokens: dict[str, str]  # role -> bearer token
 
     # -- addresses ---------------------------------------------------------------------
+    def client(self, service: str, role: str | None = "admin", **kwargs: Any) -> httpx.AsyncClient:
+        """An httpx client for a service's API, sending the token of `role` (None: no token)."""
+        headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
+        return httpx.AsyncClient(base_url=self.url(service), headers=headers, **kwargs)
+
     def url(self, service: str) -> str:
         if service not in self.urls:
             raise KeyError(
@@ -294,11 +305,19 @@ async def start_stack(
             "HOTLINE_SMTP_URL": smtp_url,
             "HOTLINE_SIMULATED_CLOCK": "true",
             "HOTLINE_VAR_DIR": str(Path(base_dir) / "var"),
+            # Tests send many emails from the demo contact and open many Acme tickets: no limits
+            # unless a test sets its own (tests of the limits do).
+            "HOTLINE_INTAKE_REPLIES_PER_HOUR": "0",
+            "HOTLINE_INTAKE_TICKETS_PER_CUSTOMER_PER_HOUR": "0",
             **svc.port_env(ports),
         }
         directory = svc.demo_directory_file()
         if directory is not None:
             stack_env["HOTLINE_INTAKE_DIRECTORY_FILE"] = str(directory)
+        store = TokenStore(infra.database_url)
+        tokens = {role: await asyncio.to_thread(store.replace, f"test-{role}", role, "tests")
+                  for role in ROLES}
+        stack_env["HOTLINE_TOKEN"] = tokens["admin"]
         if extra_env:
             stack_env.update(extra_env)
         env = svc.base_env(stack_env, keep_hotline=False)
@@ -319,4 +338,5 @@ async def start_stack(
         mail_dir=mail_dir,
         smtp_url=smtp_url,
         log_dir=log_dir,
+        tokens=tokens,
     )

@@ -19,7 +19,7 @@ TICKET = {
 
 
 async def test_open_and_read_a_ticket(stack):
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         created = await client.post("/tickets", json=TICKET)
         assert created.status_code == 201, created.text
         ticket = created.json()
@@ -31,7 +31,7 @@ async def test_open_and_read_a_ticket(stack):
 
 
 async def test_priority_defaults_to_3(stack):
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         created = await client.post("/tickets", json={**TICKET, "priority": None})
         assert created.json()["priority"] == 3 and created.json()["priority_defaulted"] is True
 
@@ -45,7 +45,7 @@ async def test_priority_defaults_to_3(stack):
     ({"issue": ""}, 422, None),
 ])
 async def test_bad_requests_get_4xx_with_a_reason(stack, change, status, reason):
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         response = await client.post("/tickets", json={**TICKET, **change})
     assert response.status_code == status
     detail = response.json()["detail"]
@@ -56,7 +56,7 @@ async def test_bad_requests_get_4xx_with_a_reason(stack, change, status, reason)
 
 
 async def test_unknown_and_malformed_ticket_numbers(stack):
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         missing = await client.get("/tickets/T-999999")
         malformed = await client.get("/tickets/42")
     assert missing.status_code == 404 and missing.json()["detail"]["reason"] == "not_found"
@@ -64,7 +64,7 @@ async def test_unknown_and_malformed_ticket_numbers(stack):
 
 
 async def test_ticket_numbers_stay_unique_and_sequential_under_concurrent_intake(stack):
-    async with httpx.AsyncClient(base_url=stack.url("intake"), timeout=60) as client:
+    async with stack.client("intake", timeout=60) as client:
         responses = await asyncio.gather(*(client.post("/tickets", json=TICKET) for _ in range(30)))
     numbers = sorted(int(r.json()["number"][2:]) for r in responses)
     assert all(r.status_code == 201 for r in responses)
@@ -73,7 +73,7 @@ async def test_ticket_numbers_stay_unique_and_sequential_under_concurrent_intake
 
 
 async def test_directory_api_and_openapi(stack):
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         customers = (await client.get("/customers")).json()
         acme = await client.get("/customers/acme corp")
         unknown = await client.get("/customers/Initech")

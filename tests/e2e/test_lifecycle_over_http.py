@@ -32,7 +32,7 @@ async def ticket_events(stack, number: str, count: int) -> list[str]:
 
 
 async def test_lifecycle_changes_are_published_in_order(stack):
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         number = (await client.post("/tickets", json=TICKET)).json()["number"]
         for command, body in [("first-response", {"by": "agent@hotline.example"}),
                               ("priority", {"priority": 2, "note": "more lines affected"}),
@@ -52,7 +52,7 @@ async def test_lifecycle_changes_are_published_in_order(stack):
 
 
 async def test_cli_moves_a_ticket_and_explains_refusals(stack):
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         number = (await client.post("/tickets", json=TICKET)).json()["number"]
     env = {**stack.env, "HOTLINE_INTAKE_URL": stack.url("intake")}
 

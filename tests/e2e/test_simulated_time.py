@@ -23,7 +23,7 @@ async def test_an_email_is_received_at_the_stacks_simulated_time(stack):
     code, reply = await asyncio.to_thread(send, stack, email(
         subject="Acme Corp – 100 Main St, Springfield – Calls to 212 fail – Priority 2"))
     number = ticket_number(reply)
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         ticket = (await client.get(f"/tickets/{number}")).json()
     assert ticket["received_at"] == "2026-11-26T00:00:00Z"
     assert ticket["off_hours"] is True  # the day before Thanksgiving is a holiday

@@ -45,7 +45,7 @@ async def sla_events(stack, number: str, count: int = 0, timeout: float = 20.0) 
 
 
 async def timeline(stack, number: str) -> dict:
-    async with httpx.AsyncClient(base_url=stack.url("sla-timer")) as client:
+    async with stack.client("sla-timer") as client:
         for _ in range(100):
             response = await client.get(f"/tickets/{number}/sla")
             if response.status_code == 200:
@@ -63,7 +63,7 @@ def brief(events: list[dict], clock: str) -> list[tuple[str, float, int]]:
 
 
 async def open_ticket(stack, priority: int) -> str:
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         response = await client.post("/tickets", json={**TICKET, "priority": priority})
     assert response.status_code == 201, response.text
     return response.json()["number"]
@@ -111,7 +111,7 @@ async def test_a_first_response_before_the_deadline_is_met_and_never_breached(st
     await timeline(stack, number)
     hotline(stack, "clock", "set", "2026-11-27T14:30:00-08:00")
     await sla_events(stack, number, 1)
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         response = await client.post(f"/tickets/{number}/first-response", json={"by": "agent"})
     assert response.status_code == 200, response.text
     events = await sla_events(stack, number, 2)
@@ -142,7 +142,7 @@ async def test_a_priority_change_p3_to_p2_recomputes_from_the_original_start(sta
     number = await open_ticket(stack, 3)
     await timeline(stack, number)
     hotline(stack, "clock", "set", "2026-11-30T10:00:00-08:00")
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         response = await client.post(f"/tickets/{number}/priority", json={"priority": 2})
     assert response.status_code == 200, response.text
     for _ in range(50):
@@ -168,7 +168,7 @@ async def test_a_first_response_back_dated_before_a_published_breach_retracts_it
     breached = await sla_events(stack, number, 3)
     assert brief(breached, "response")[-1] == ("deadline-breached", 100.0, 1)
     hotline(stack, "clock", "set", "2026-11-30T13:05:00-08:00")
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         response = await client.post(f"/tickets/{number}/first-response",
                                      json={"at": "2026-11-30T12:50:00-08:00", "by": "agent"})
     assert response.status_code == 200, response.text
@@ -192,7 +192,7 @@ async def test_a_first_response_back_dated_before_a_published_breach_retracts_it
     assert met["stopped_at"] == "2026-11-30T20:50:00Z" and met["due_at"] == "2026-11-30T21:00:00Z"
     shown = hotline(stack, "sla", "show", number)
     assert "response: met" in shown and "retracted the breach due Mon 2026-11-30 13:00:00 PST" in shown
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         ticket = (await client.get(f"/tickets/{number}")).json()
     assert ticket["responded_at"] == "2026-11-30T20:50:00Z"
 
@@ -201,7 +201,7 @@ async def test_a_change_back_dated_beyond_the_limit_is_refused_with_the_reason(s
     hotline(stack, "clock", "set", "2026-11-30T09:00:00-08:00")
     number = await open_ticket(stack, 2)
     hotline(stack, "clock", "set", "2026-11-30T11:00:00-08:00")
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         response = await client.post(f"/tickets/{number}/first-response",
                                      json={"at": "2026-11-30T10:30:00-08:00"})
     assert response.status_code == 409

@@ -184,14 +184,14 @@ async def test_an_instance_killed_inside_a_firing_batch_loses_and_repeats_nothin
 
 
 async def change(stack, number: str, command: str) -> None:
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         response = await client.post(f"/tickets/{number}/{command}")
     assert response.status_code == 200, response.text
 
 
 async def test_pause_resume_resolve_reopen_and_a_restart_never_fire_a_warning_twice(stack):
     set_clock(stack, T0)
-    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+    async with stack.client("intake") as client:
         response = await client.post("/tickets", json={
             "customer": "Acme Corp", "location": "100 Main St, Springfield", "issue": "Down",
             "description": "All lines dead", "priority": 1, "contact": "noc@acme.example"})

@@ -2,9 +2,10 @@
 
 `ServiceRuntime.run()` starts everything in one event loop, serves `/healthz`
 (the process is alive), `/readyz` (every dependency answers, every background
-task runs and the Kafka consumers have their partitions) and `/metrics`, restarts a background
-task that fails (logged, with back-off) so nothing crashes the service, and stops
-cleanly on SIGTERM/SIGINT. The consumers start beside everything else, not before
+task runs and the Kafka consumers have their partitions) and `/metrics`, guards
+every route but the probes and the OpenAPI document with a bearer token
+(`hotline.identity`), restarts a background task that fails (logged, with
+back-off) so nothing crashes the service, and stops cleanly on SIGTERM/SIGINT. The consumers start beside everything else, not before
 it: joining a consumer group can take a rebalance or longer.
 """
 
@@ -20,6 +21,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 
+from hotline.identity import guard
+from hotline.identity.authenticator import Authenticator
 from hotline.settings import ServiceSettings
 from hotline.telemetry import metrics_text
 
@@ -30,7 +33,8 @@ TaskFactory = Callable[[], Awaitable[None]]
 
 
 class ServiceRuntime:
-    def __init__(self, settings: ServiceSettings, http: FastAPI, broker: KafkaBroker | None) -> None:
+    def __init__(self, settings: ServiceSettings, http: FastAPI, broker: KafkaBroker | None,
+                 authenticator: Authenticator | None = None) -> None:
         self.settings = settings
         self.http = http
         self.broker = broker
@@ -43,6 +47,11 @@ class ServiceRuntime:
         self._ready = False
         self._consuming = False
         self._mount_health()
+        self.authenticator = authenticator or Authenticator(settings.database_url)
+        guard.install(http, self.authenticator)
+        self.add_check("tokens", self.authenticator.ready)
+        self.on_start(self.authenticator.start)
+        self.on_stop(self.authenticator.stop)
 
     def add_task(self, name: str, factory: TaskFactory) -> None:
         """A long-running coroutine, restarted with back-off if it fails."""

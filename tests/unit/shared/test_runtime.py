@@ -43,9 +43,23 @@ async def get(url: str) -> httpx.Response:
     raise AssertionError(f"{url} never answered")
 
 
+class NoTokens:
+    """Stands in for the authenticator (no database here): loaded at once, knows no token."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def ready(self) -> bool:
+        return True
+
+    def verify(self, token: str) -> None:
+        return None
+
+
 def runtime(broker: SlowBroker, port: int, ticks: list[int]) -> ServiceRuntime:
     settings = ServiceSettings(service_name="test", http_port=port)
-    rt = ServiceRuntime(settings, FastAPI(), broker)  # type: ignore[arg-type]
+    rt = ServiceRuntime(settings, FastAPI(), broker, NoTokens())  # type: ignore[arg-type]
 
     async def loop() -> None:
         while True:

@@ -31,16 +31,21 @@ DEFAULT_URL = "http://127.0.0.1:8080"
 def _call(method: str, url: str | None, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
     url = url or os.environ.get("HOTLINE_INTAKE_URL") or DEFAULT_URL
     try:
-        response = httpx.request(method, url.rstrip("/") + path, json=body, timeout=30)
+        response = httpx.request(method, url.rstrip("/") + path, json=body, timeout=30,
+                                 headers=stack.auth_headers())
     except httpx.TransportError as exc:
         stack.unreachable("intake", url, "HOTLINE_INTAKE_URL", exc)
+    payload = _json(response)
     if response.status_code >= 400:
-        detail = response.json().get("detail", response.text)
-        if isinstance(detail, dict):
-            detail = f"{detail.get('detail')} ({detail.get('reason')})"
-        typer.echo(f"error: {detail}", err=True)
-        raise typer.Exit(1)
-    return response.json()
+        stack.refused("intake", response.status_code, payload)
+    return payload
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return response.text
 
 
 def _print(ticket: dict[str, Any], as_json: bool) -> None:

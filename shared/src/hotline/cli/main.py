@@ -28,6 +28,7 @@ GROUPS: list[tuple[str, str, str]] = [
     ("contracts", "hotline.cli.contracts_cmd", "Event contracts: JSON Schemas and the AsyncAPI document."),
     ("serve", "hotline.cli.serve_cmd", "Run one Hotline service in the foreground."),
     ("clock", "hotline.cli.clock_cmd", "The stack-wide simulated clock (tests and demos only)."),
+    ("tokens", "hotline.cli.tokens_cmd", "Bearer tokens and roles for the HTTP APIs."),
 ]
 
 

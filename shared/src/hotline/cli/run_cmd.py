@@ -25,7 +25,11 @@ from hotline.devstack import postgres as pg
 from hotline.devstack import services as svc
 from hotline.devstack.ports import HOST, PortInUseError, check_port_free
 from hotline.devstack.supervisor import StartError, Supervisor
+from hotline.identity.tokens import TokenStore
 from hotline.settings import HotlineSettings
+
+
+LOCAL_ADMIN = "local-admin"
 
 
 def _service_ports(services: list[str]) -> dict[str, dict[str, int]]:
@@ -113,6 +117,10 @@ async def _run_stack(
             await broker_mod.wait_for_broker(bootstrap)
         await asyncio.to_thread(pg.ensure_database, database_url)
         await broker_mod.ensure_topics(bootstrap, settings.topic_partitions)
+        # A fresh admin token each run (the last one is revoked): the CLI finds it in the
+        # stack file, so the README's commands work in a second terminal.
+        token = os.environ.get("HOTLINE_TOKEN") or await asyncio.to_thread(
+            TokenStore(database_url).replace, LOCAL_ADMIN, "admin", "hotline run")
 
         stack_env.update(
             HOTLINE_DATABASE_URL=database_url,
@@ -145,12 +153,15 @@ async def _run_stack(
             "HOTLINE_DATABASE_URL": database_url, "HOTLINE_KAFKA_BOOTSTRAP": bootstrap,
             "HOTLINE_SMTP_URL": smtp_url, "HOTLINE_TOPIC_PARTITIONS": str(settings.topic_partitions),
             "HOTLINE_SIMULATED_CLOCK": str(settings.simulated_clock).lower(),
+            "HOTLINE_TOKEN": token,
             **svc.port_env(ports),
             **{svc.env_prefix(name) + "URL": svc.http_url(env, name) for name in services},
         })
         rows.append(("Clock", "simulated: move it with `hotline clock set|advance`"
                       if settings.simulated_clock else
                       "system (HOTLINE_SIMULATED_CLOCK=true make run for a movable one)"))
+        rows.append(("Admin token", f"{token}  (name {LOCAL_ADMIN}; `hotline tokens` for more)"
+                     if "HOTLINE_TOKEN" not in env_in else "HOTLINE_TOKEN (yours)"))
         rows.append(("CLI settings", f"{written.resolve()}  (read by `hotline ...` in any terminal)"))
         if not services:
             rows.append(("Services", "none installed (no importable hotline.services entry point)"))

@@ -113,16 +113,12 @@ def _get(url: str | None, path: str) -> object:
     """GET from sla-timer; one clear line and exit 2 when it cannot be reached."""
     base = url or os.environ.get("HOTLINE_SLA_TIMER_URL") or DEFAULT_SLA_TIMER_URL
     try:
-        response = httpx.get(f"{base.rstrip('/')}{path}", timeout=30)
+        response = httpx.get(f"{base.rstrip('/')}{path}", timeout=30, headers=stack.auth_headers())
     except httpx.TransportError as exc:
         stack.unreachable("sla-timer", base, "HOTLINE_SLA_TIMER_URL", exc)
     if response.status_code != 200:
-        detail = response.json().get("detail", response.text) if response.headers.get(
-            "content-type", "").startswith("application/json") else response.text
-        if isinstance(detail, dict):
-            detail = detail.get("detail", detail)
-        typer.echo(f"error: {detail}", err=True)
-        raise typer.Exit(1)
+        is_json = response.headers.get("content-type", "").startswith("application/json")
+        stack.refused("sla-timer", response.status_code, response.json() if is_json else response.text)
     return response.json()
 
 

@@ -1,14 +1,16 @@
 """Where CLI commands find the running stack: the environment first, then `hotline run`'s file.
 
 `hotline run` writes `<var>/stack.json` once everything is up (and removes it when it stops):
-the database URL, the broker, the simulated-clock flag and every service's address, as the
-`HOTLINE_*` variables a command would otherwise need exported. `load()` puts each one the
+the database URL, the broker, the simulated-clock flag, every service's address and an admin
+token (the file is readable by its owner only), as the `HOTLINE_*` variables a command would
+otherwise need exported. `load()` puts each one the
 environment does not already set into `os.environ`, so a newcomer's second terminal needs
 nothing exported. The file is looked for under `HOTLINE_VAR_DIR` (default `./var`) if that
 directory exists, else under the `var/` beside the virtual environment `hotline` runs from.
 
 `unreachable(...)` is how a command that cannot connect says so: one line naming what it tried,
-where that address came from and how to point elsewhere, then exit status 2.
+where that address came from and how to point elsewhere, then exit status 2; `refused(...)` says
+what a service answered instead, with its reason (exit 1). `auth_headers()` carries the token.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ def candidates() -> list[Path]:
 def write(var_dir: Path, settings: dict[str, str]) -> Path:
     path = var_dir / FILE_NAME
     tmp = path.with_suffix(".tmp")
+    tmp.touch(mode=0o600)  # it holds the admin token
+    tmp.chmod(0o600)
     tmp.write_text(json.dumps(settings, indent=2, sort_keys=True) + "\n")
     tmp.replace(path)
     return path
@@ -88,3 +92,24 @@ def runs_simulated_clock() -> bool | None:
     if "HOTLINE_DATABASE_URL" not in loaded or "HOTLINE_SIMULATED_CLOCK" not in found:
         return None
     return found["HOTLINE_SIMULATED_CLOCK"].lower() == "true"
+
+
+def auth_headers() -> dict[str, str]:
+    """The bearer token the CLI sends: HOTLINE_TOKEN, exported or from the stack file."""
+    token = os.environ.get("HOTLINE_TOKEN")
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def refused(what: str, status: int, body: object) -> NoReturn:
+    """One line for a 4xx/5xx answer, with the reason the service gave."""
+    detail: object = body
+    if isinstance(body, dict):
+        detail = body.get("detail", body)
+        if isinstance(detail, dict):
+            detail = f"{detail.get('detail')} ({detail.get('reason')})"
+    hint = ""
+    if status == 401:
+        hint = (" Export HOTLINE_TOKEN, or start the stack with `make run`, which writes one to "
+                "var/stack.json.")
+    typer.echo(f"error: {what} answered {status}: {detail}.{hint}", err=True)
+    raise SystemExit(1)

@@ -2,7 +2,8 @@
 
 The YAML file is the directory's source (kept under version control or in a
 ConfigMap); `POST /customers/reload` re-reads it without a restart and refuses
-a broken file with the reason, keeping the directory in force.
+a broken file with the reason, keeping the directory in force. Reading needs `directory:read`
+(agents, auditors), reloading an admin.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from fastapi import APIRouter, HTTPException
+
+from hotline.identity import requires
 
 from hotline_intake.adapters.directory_yaml import DirectoryFileError
 from hotline_intake.domain.directory import Customer, Directory
@@ -24,11 +27,13 @@ def directory_router(source: DirectorySource, submissions: Submissions) -> APIRo
     router = APIRouter(prefix="/customers", tags=["directory"])
 
     @router.get("", response_model=list[Customer])
+    @requires("directory:read")
     async def list_customers() -> list[Customer]:
         """Every registered customer with its locations and contacts."""
         return list(submissions.directory.customers)
 
     @router.get("/{name}", response_model=Customer)
+    @requires("directory:read")
     async def get_customer(name: str) -> Customer:
         """One customer, looked up as the subject line would name it (case-insensitive)."""
         customer = submissions.directory.find_customer(name)
@@ -38,6 +43,7 @@ def directory_router(source: DirectorySource, submissions: Submissions) -> APIRo
         return customer
 
     @router.post("/reload", response_model=dict[str, int])
+    @requires("admin")
     async def reload() -> dict[str, int]:
         """Re-read the directory file; a broken file is refused and the old directory stays."""
         try:

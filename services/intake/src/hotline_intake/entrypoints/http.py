@@ -1,5 +1,7 @@
 """Intake's HTTP API: open, read and move tickets through their lifecycle (OpenAPI at
-/openapi.json, /docs). A change that does not fit the ticket's state answers 409 with a reason."""
+/openapi.json, /docs). A change that does not fit the ticket's state answers 409 with a reason.
+Every route needs a token (`hotline.identity`): agents and admins change tickets, auditors
+read; the caller is recorded as the actor of what it changes."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, HTTPException, Path, status
+from fastapi import APIRouter, FastAPI, HTTPException, Path, Request, status
+from fastapi.responses import PlainTextResponse
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 
+from hotline.identity import guard, requires
 from hotline.telemetry import current_trace_context
 
 from hotline_intake.application import LIFECYCLE, TicketNotFound
@@ -20,15 +24,23 @@ from hotline_intake.submissions import Opened, Submissions
 NUMBER = re.compile(r"^T-\d{6,}$")
 
 
+ONE_LINE = r"^[^\x00-\x1f\x7f]+$"  # no control characters: it becomes an email's Subject
+
+
 class TicketRequest(BaseModel):
     """A ticket submitted over HTTP, in the same terms as the email subject."""
 
-    customer: str = Field(min_length=1, examples=["Acme Corp"])
-    location: str = Field(min_length=1, examples=["100 Main St, Springfield"])
-    issue: str = Field(min_length=1, examples=["No dial tone on all lines"])
-    description: str = Field(min_length=1, examples=["Since 09:10 every line is silent."])
+    customer: str = Field(min_length=1, max_length=200, pattern=ONE_LINE, examples=["Acme Corp"])
+    location: str = Field(min_length=1, max_length=200, pattern=ONE_LINE,
+                          examples=["100 Main St, Springfield"])
+    issue: str = Field(min_length=1, max_length=200, pattern=ONE_LINE,
+                       description="One line, at most 200 characters, no control characters.",
+                       examples=["No dial tone on all lines"])
+    description: str = Field(min_length=1, max_length=10 * 1024 * 1024,
+                             description="Up to 10 MiB; over 64 KiB it is kept whole and events "
+                             "carry a preview.", examples=["Since 09:10 every line is silent."])
     priority: int | None = Field(None, ge=1, le=4, description="1–4; omitted means 3.")
-    contact: EmailStr = Field(description="A registered contact of the customer.")
+    contact: EmailStr = Field(max_length=254, description="A registered contact of the customer.")
 
 
 class AttachmentView(BaseModel):
@@ -44,7 +56,10 @@ class TicketView(BaseModel):
     customer: str
     location: str
     issue: str
-    description: str
+    description: str = Field(description="The whole description, or its first 64 KiB when "
+                             "`description_truncated` (all of it: GET /tickets/{number}/description).")
+    description_truncated: bool = False
+    description_bytes: int | None = Field(None, description="Size of the whole description (UTF-8).")
     priority: int
     priority_defaulted: bool
     channel: str
@@ -65,7 +80,9 @@ class TicketView(BaseModel):
         return cls(
             id=str(ticket.id), number=ticket.number, status=ticket.status,
             customer=ticket.customer, location=ticket.location, issue=ticket.issue,
-            description=ticket.description, priority=ticket.priority,
+            description=ticket.description,
+            description_truncated=getattr(ticket, "description_truncated", False),
+            description_bytes=getattr(ticket, "description_bytes", None), priority=ticket.priority,
             priority_defaulted=ticket.priority_defaulted, channel=ticket.channel,
             contact=ticket.contact, received_at=ticket.received_at, off_hours=ticket.off_hours,
             calendar_version=ticket.calendar_version,
@@ -89,9 +106,10 @@ def ticket_router(submissions: Submissions) -> APIRouter:
         "/tickets", status_code=status.HTTP_201_CREATED, response_model=TicketView,
         responses={422: {"model": Problem, "description": "Not a ticket: the reason says why"}},
     )
-    async def open_ticket(request: TicketRequest) -> TicketView:
+    @requires("tickets:write")
+    async def open_ticket(request: TicketRequest, http: Request) -> TicketView:
         """Open a ticket. Unknown customers, contacts or locations are refused with a reason."""
-        outcome = await submissions.receive_request(**request.model_dump())
+        outcome = await submissions.receive_request(**request.model_dump(), actor=guard.actor(http))
         if isinstance(outcome, Opened):
             return TicketView.of(outcome.ticket)
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
@@ -99,6 +117,7 @@ def ticket_router(submissions: Submissions) -> APIRouter:
 
     @router.get("/tickets/{number}", response_model=TicketView,
                 responses={404: {"model": Problem}, 400: {"model": Problem}})
+    @requires("tickets:read")
     async def get_ticket(
         number: Annotated[str, Path(examples=["T-000001"])],
     ) -> TicketView:
@@ -111,17 +130,32 @@ def ticket_router(submissions: Submissions) -> APIRouter:
                                              "detail": f"no ticket {number}"}) from None
         return TicketView.of(ticket)
 
+    @router.get("/tickets/{number}/description", response_class=PlainTextResponse,
+                responses={404: {"model": Problem}, 400: {"model": Problem},
+                           200: {"content": {"text/plain": {"schema": {"type": "string"}}}}})
+    @requires("tickets:read")
+    async def get_description(number: Annotated[str, Path(examples=["T-000001"])]) -> PlainTextResponse:
+        """A ticket's whole description, also when its events carry only the first 64 KiB."""
+        _check_number(number)
+        try:
+            text = await asyncio.to_thread(submissions.app.full_description, number)
+        except TicketNotFound:
+            raise HTTPException(404, detail={"reason": "not_found",
+                                             "detail": f"no ticket {number}"}) from None
+        return PlainTextResponse(text)
+
     @router.post("/tickets/{number}/priority", response_model=TicketView,
                  responses={404: {"model": Problem}, 409: {"model": Problem}})
-    async def change_priority(number: str, request: PriorityChangeRequest) -> TicketView:
+    @requires("tickets:write")
+    async def change_priority(number: str, request: PriorityChangeRequest, http: Request) -> TicketView:
         """Change the priority; SLA targets are recomputed from each clock's original start."""
-        return await _change(number, "priority", request)
+        return await _change(number, "priority", request, http)
 
-    async def _change(number: str, command: str, request: ChangeRequest) -> TicketView:
+    async def _change(number: str, command: str, request: ChangeRequest, http: Request) -> TicketView:
         _check_number(number)
         try:
             ticket = await asyncio.to_thread(
-                submissions.app.change_ticket, number, command,
+                submissions.app.change_ticket, number, command, actor=guard.actor(http),
                 trace_context=current_trace_context(), **request.model_dump(exclude_none=True))
         except TicketNotFound:
             raise HTTPException(404, detail={"reason": "not_found",
@@ -153,8 +187,9 @@ class PriorityChangeRequest(ChangeRequest):
 
 
 def _lifecycle_route(router: APIRouter, command: str, summary: str, change) -> None:
-    async def endpoint(number: str, request: ChangeRequest | None = None) -> TicketView:
-        return await change(number, command, request or ChangeRequest())
+    @requires("tickets:write")
+    async def endpoint(number: str, http: Request, request: ChangeRequest | None = None) -> TicketView:
+        return await change(number, command, request or ChangeRequest(), http)
 
     endpoint.__name__ = command.replace("-", "_")
     router.post(f"/tickets/{{number}}/{command}", response_model=TicketView, summary=summary,

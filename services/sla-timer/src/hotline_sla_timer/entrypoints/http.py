@@ -10,6 +10,7 @@ from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, FastAPI, HTTPException
 
 from hotline import versions
+from hotline.identity import requires
 from hotline.contracts import ticket_id_for
 from hotline_sla_timer import audit
 from hotline_sla_timer.application import SlaTimerApplication
@@ -21,6 +22,7 @@ def sla_router(app: SlaTimerApplication) -> APIRouter:
     router = APIRouter(tags=["sla"])
 
     @router.get("/tickets/{number}/sla", summary="Every SLA clock's timeline, from the event log")
+    @requires("sla:read")
     async def ticket_sla(number: str) -> dict[str, Any]:
         if not NUMBER.match(number):
             raise HTTPException(422, {"reason": "bad_number", "detail": f"{number!r} is not a ticket number like T-000042"})
@@ -31,6 +33,7 @@ def sla_router(app: SlaTimerApplication) -> APIRouter:
                                       "detail": f"sla-timer has no clocks for {number}"}) from None
 
     @router.get("/sla/policies", summary="Every SLA policy and calendar version recorded, oldest first")
+    @requires("sla:read")
     async def policies() -> list[dict[str, Any]]:
         registry = await asyncio.to_thread(versions.load, app)
         in_force = {app.policy.version, app.policy.calendar.version}
