@@ -1,6 +1,7 @@
 """Tracked consumption on a three-partition topic: a message delivered twice writes once,
-positions interleaved across partitions are each applied, and unreadable messages go to the
-dead-letter topic with the reason."""
+positions interleaved across partitions are each applied, unreadable messages go to the
+dead-letter topic with the reason, and a message that can be neither applied nor
+dead-lettered is delivered again rather than acknowledged (alone and in a batch)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import pytest
 from faststream.kafka import KafkaBroker
 
 from harness import headers_dict, kafka_messages
-from hotline.consumer import subscribe_tracked
+from hotline import kafka
+from hotline.consumer import subscribe_tracked, subscribe_tracked_batch
 from hotline.contracts import TicketOpened
 from hotline.contracts.envelope import CloudEvent
 from hotline.eventstore import ensure_schema, postgres_env
@@ -96,3 +98,63 @@ async def test_a_message_that_keeps_failing_is_dead_lettered_and_the_partition_m
     assert seen.count(1) == 2
     dead = await kafka_messages(infra.kafka_bootstrap, f"{topic}.dlq", min_count=1)
     assert "RuntimeError: poison" in headers_dict(dead[0])["hotline_dlq_error"]
+
+
+class Outage:
+    """Applying event 1 fails and so does every dead-letter publish, until `end()`: the
+    message can be neither applied nor dead-lettered, so it must be delivered again."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.on = True
+        self.dead_letter_attempts = 0
+        self.applied: list[int] = []
+
+        async def broken_dead_letter(*args, **kwargs) -> None:
+            self.dead_letter_attempts += 1
+            raise ConnectionError("dead-letter topic unreachable")
+
+        monkeypatch.setattr(kafka, "dead_letter", broken_dead_letter)
+        self._monkeypatch = monkeypatch
+
+    def end(self) -> None:
+        self.on = False
+        self._monkeypatch.undo()
+
+    async def apply(self, event: CloudEvent) -> None:
+        if self.on and event.position == 1:
+            raise RuntimeError("cannot apply now")
+        self.applied.append(event.position)
+
+    async def apply_batch(self, events: list[CloudEvent]) -> None:
+        if self.on and any(e.position == 1 for e in events):
+            raise RuntimeError("cannot apply now")
+        self.applied.extend(e.position for e in events)
+
+
+@pytest.mark.parametrize("batch", [False, True], ids=["single", "batch"])
+async def test_a_message_neither_applied_nor_dead_lettered_is_delivered_again(
+        infra, topic, monkeypatch, batch):
+    outage = Outage(monkeypatch)
+    broker = KafkaBroker(infra.kafka_bootstrap)
+    group = f"g-{uuid4().hex[:6]}"
+    if batch:
+        subscribe_tracked_batch(broker, topic=topic, group_id=group, apply_batch=outage.apply_batch,
+                                apply=outage.apply, attempts=2)
+    else:
+        subscribe_tracked(broker, topic=topic, group_id=group, apply=outage.apply, attempts=2)
+    await broker.start()
+    try:
+        for event in [opened(p) for p in (1, 2, 3)]:  # one key: one partition, in this order
+            await broker.publish(event.body(), topic=topic, key=b"same", headers=event.headers())
+        async with asyncio.timeout(30):
+            while outage.dead_letter_attempts < 2:  # the second one came with a redelivery
+                await asyncio.sleep(0.05)
+        assert 1 not in outage.applied and 2 not in outage.applied, "nothing passes it"
+        outage.end()
+        async with asyncio.timeout(30):
+            while 3 not in outage.applied:
+                await asyncio.sleep(0.05)
+    finally:
+        await broker.stop()
+    assert outage.applied == [1, 2, 3]
+    assert await kafka_messages(infra.kafka_bootstrap, f"{topic}.dlq", timeout=2) == []

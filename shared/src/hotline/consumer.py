@@ -1,10 +1,12 @@
 """Tracked Kafka consumers: read Hotline CloudEvents, apply them once, dead-letter the rest.
 
 `subscribe_tracked` registers a FastStream subscriber in a consumer group. Each
-message is parsed as a CloudEvent; one that cannot be parsed goes straight to
-`<topic>.dlq`. An infrastructure failure (the database is down) is retried until
-it passes, since every message would fail alike; any other failure is retried a
-few times and then dead-lettered, so a poison message never blocks its partition.
+message is parsed as a CloudEvent; one that cannot be parsed, or is larger than
+`max_record_bytes`, goes straight to `<topic>.dlq` with its reason (`hotline_dlq_reason`:
+one of `envelope.REASONS`, `oversized` or `apply-failed`). An infrastructure failure (the
+database is down) is retried until it passes, since every message would fail alike; any other
+failure is retried a few times and then dead-lettered, so a poison message never blocks its
+partition.
 
 `subscribe_tracked_batch` does the same for up to `max_records` messages at a time, with one
 offset commit per batch: unreadable records are dead-lettered one by one, the readable ones go
@@ -12,6 +14,12 @@ to `apply_batch` together, in partition order. If the batch fails for any other 
 the infrastructure, its events are applied one at a time as above, so a poison message is
 dead-lettered alone and the others are still applied. Exactly-once is the applier's business
 either way (tracking rows written with its events); offsets only say where to fetch.
+
+A message is acknowledged (its offset committed) only once it was applied or dead-lettered
+(`hotline.settling`). When neither succeeded (the dead-letter publish failed too), the handler
+raises `NotSettled` after a pause and FastStream's NACK_ON_ERROR policy rewinds the partition
+to the message (aiokafka `seek`, nothing committed), so it is fetched and tried again before
+anything after it. A batch rewinds each partition to its first record not yet settled.
 """
 
 from __future__ import annotations
@@ -22,22 +30,18 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import psycopg
 from aiokafka import ConsumerRecord
-from eventsourcing.persistence import OperationalError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
-from hotline.contracts.envelope import CloudEvent, EnvelopeError, parse
-from hotline.kafka import dead_letter
+from hotline.contracts.envelope import CloudEvent
+from hotline.settings import DEFAULT_MAX_RECORD_BYTES
+from hotline.settling import TRANSIENT, Apply, Settling
 
 log = logging.getLogger(__name__)
 
-Apply = Callable[[CloudEvent], Awaitable[None]]
 ApplyBatch = Callable[[list[CloudEvent]], Awaitable[Any]]
-
-TRANSIENT = (OperationalError, psycopg.OperationalError, ConnectionError)
 
 
 def _raw_body(message: KafkaMessage) -> Any:
@@ -45,60 +49,34 @@ def _raw_body(message: KafkaMessage) -> Any:
 
 
 def _decodable(record: ConsumerRecord) -> ConsumerRecord:
-    try:
-        for _, value in record.headers or ():
-            value.decode()
+    if all(isinstance(v, bytes) and v.isascii() for _, v in record.headers or ()):
         return record
-    except UnicodeDecodeError:
-        return dataclasses.replace(record, headers=[
-            (k, v.decode(errors="replace").encode()) for k, v in record.headers])
+    return dataclasses.replace(record, headers=[
+        (k, (v or b"").decode(errors="replace").encode()) for k, v in record.headers])
 
 
 async def _lenient_parser(raw: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
-    """FastStream decodes every header as UTF-8 before our handler runs, and drops what fails
-    (a whole batch, for a batch subscriber) without dead-lettering it. It parses copies with
-    undecodable headers replaced; the handler still sees the records as they came (DLQ)."""
+    """FastStream decodes every header as UTF-8 before our handler runs, and fails on what it
+    cannot (a null value, bytes that are not UTF-8): the message would be redelivered forever.
+    It parses copies with such headers replaced; the handler still sees the records as they
+    came (DLQ)."""
     safe = tuple(map(_decodable, raw)) if isinstance(raw, tuple) else _decodable(raw)
     message = await original(safe)
     message.raw_message = raw
     return message
 
 
-async def _to_dlq(broker: KafkaBroker, topic: str, group_id: str, record: ConsumerRecord, error: str) -> None:
-    await dead_letter(
-        broker, topic, key=record.key, value=record.value, headers=list(record.headers or ()),
-        error=error, partition=record.partition, offset=record.offset, consumer=group_id,
-    )
-
-
-async def _parse_or_dead_letter(broker: KafkaBroker, topic: str, group_id: str,
-                                record: ConsumerRecord) -> CloudEvent | None:
-    try:
-        return parse(dict(record.headers or ()), record.value or b"")
-    except (EnvelopeError, UnicodeDecodeError) as exc:
-        await _to_dlq(broker, topic, group_id, record, f"unreadable: {exc}")
-        return None
-
-
-async def _apply_one(broker: KafkaBroker, topic: str, group_id: str, record: ConsumerRecord,
-                     event: CloudEvent, apply: Apply, attempts: int) -> None:
-    """Apply one event: transient failures retried until they pass, others `attempts` times."""
-    failures = 0
-    delay = 0.2
-    while True:
-        try:
-            await apply(event)
-            return
-        except TRANSIENT as exc:
-            log.warning("transient failure applying %s; retrying: %s", event.id, exc)
-        except Exception as exc:
-            failures += 1
-            log.exception("failed to apply %s (attempt %d)", event.id, failures)
-            if failures >= attempts:
-                await _to_dlq(broker, topic, group_id, record, f"{type(exc).__name__}: {exc}")
-                return
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, 5.0)
+def _subscribe(broker: KafkaBroker, topic: str, group_id: str, handle: Callable[..., Awaitable[None]],
+               **options: Any) -> None:
+    broker.subscriber(
+        topic,
+        group_id=group_id,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,  # commit once settled; rewind (seek) on an exception
+        parser=_lenient_parser,
+        decoder=_raw_body,
+        **options,
+    )(handle)
 
 
 def subscribe_tracked(
@@ -108,21 +86,17 @@ def subscribe_tracked(
     group_id: str,
     apply: Apply,
     attempts: int = 3,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> None:
+    settling = Settling(broker, topic, group_id, max_record_bytes, attempts)
+
     async def handle(body: bytes, message: KafkaMessage) -> None:
         record = message.raw_message
-        event = await _parse_or_dead_letter(broker, topic, group_id, record)
+        event = await settling.read(record)
         if event is not None:
-            await _apply_one(broker, topic, group_id, record, event, apply, attempts)
+            await settling.apply_one(record, event, apply)
 
-    broker.subscriber(
-        topic,
-        group_id=group_id,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.ACK,
-        parser=_lenient_parser,
-        decoder=_raw_body,
-    )(handle)
+    _subscribe(broker, topic, group_id, handle)
 
 
 def subscribe_tracked_batch(
@@ -135,9 +109,11 @@ def subscribe_tracked_batch(
     max_records: int = 500,
     attempts: int = 3,
     on_consumed: Callable[[list[ConsumerRecord]], None] | None = None,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> None:
     """`apply` is the one-event path used when a batch fails (default: a batch of one).
     `on_consumed(records)` hears of every batch once it is applied or dead-lettered (lag)."""
+    settling = Settling(broker, topic, group_id, max_record_bytes, attempts)
 
     async def apply_single(event: CloudEvent) -> None:
         await apply_batch([event])
@@ -148,22 +124,33 @@ def subscribe_tracked_batch(
         raw = message.raw_message
         # A batch subscriber gets a tuple of ConsumerRecords (per partition, in offset order).
         records = list(raw) if isinstance(raw, (tuple, list)) else [raw]
-        await _handle_batch(records)
+        settled: set[int] = set()  # indexes into records
+        try:
+            await _handle_batch(records, settled)
+        except Exception:
+            # The nack rewinds each partition to the earliest record it is given: give it only
+            # those not settled, so that what settled before them is not done again.
+            message.raw_message = tuple(r for i, r in enumerate(records) if i not in settled) or raw
+            raise
         if on_consumed is not None:
             on_consumed(records)
 
-    async def _handle_batch(records: list[ConsumerRecord]) -> None:
-        readable: list[tuple[ConsumerRecord, CloudEvent]] = []
-        for record in records:
-            event = await _parse_or_dead_letter(broker, topic, group_id, record)
-            if event is not None:
-                readable.append((record, event))
+    async def _handle_batch(records: list[ConsumerRecord], settled: set[int]) -> None:
+        readable: list[tuple[int, CloudEvent]] = []
+        for i, record in enumerate(records):
+            event = await settling.read(record)
+            if event is None:
+                settled.add(i)
+            else:
+                readable.append((i, event))
         if not readable:
             return
         delay = 0.2
         while True:
             try:
                 await apply_batch([event for _, event in readable])
+                settled.update(i for i, _ in readable)
+                settling.failures = 0
                 return
             except TRANSIENT as exc:
                 log.warning("transient failure applying a batch of %d; retrying: %s", len(readable), exc)
@@ -172,16 +159,8 @@ def subscribe_tracked_batch(
                 break
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
-        for record, event in readable:
-            await _apply_one(broker, topic, group_id, record, event, one_by_one, attempts)
+        for i, event in readable:
+            await settling.apply_one(records[i], event, one_by_one)
+            settled.add(i)
 
-    broker.subscriber(
-        topic,
-        group_id=group_id,
-        batch=True,
-        max_records=max_records,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.ACK,
-        parser=_lenient_parser,
-        decoder=_raw_body,
-    )(handle)
+    _subscribe(broker, topic, group_id, handle, batch=True, max_records=max_records)

@@ -12,6 +12,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/hotline"
+DEFAULT_MAX_RECORD_BYTES = 900 * 1024  # under Kafka's default 1 MiB, with room for framing
 
 
 class HotlineSettings(BaseSettings):
@@ -34,6 +35,14 @@ class HotlineSettings(BaseSettings):
         default=False,
         description="Idempotent producer: on for real Kafka; the local tansu broker refuses it. "
         "Correctness never depends on it (consumers de-duplicate by source log position).",
+    )
+    kafka_max_record_bytes: int = Field(
+        validation_alias="HOTLINE_KAFKA_MAX_RECORD_BYTES",
+        default=DEFAULT_MAX_RECORD_BYTES,
+        ge=64 * 1024,
+        description="Largest Kafka record (key, value and headers, before compression) the relay "
+        "publishes; a larger one stops the relay at its position (see /readyz). Consumers "
+        "dead-letter larger records as `oversized`. Keep it below the broker's message.max.bytes.",
     )
     topic_partitions: int = Field(
         validation_alias="HOTLINE_TOPIC_PARTITIONS",

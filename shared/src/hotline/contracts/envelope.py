@@ -5,10 +5,16 @@ across republishing), `ce_source` (`/hotline/<service>`), `ce_type`, `ce_time`,
 `ce_subject` (the ticket number), `content-type: application/json`, and
 `hotline_position`: the source's event-log position, which consumers use to
 de-duplicate.
+
+Header values are checked both where they are built (`CloudEvent.headers`) and where they are
+read (`parse`): no control characters or line separators (a CR/LF splits the header wherever a
+CloudEvent is bridged to HTTP or mail, a NUL ends it in C clients) and at most `MAX_HEADER_CHARS`. A refusal
+names its `reason`, one of `REASONS`, which dead letters carry.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -20,10 +26,36 @@ from hotline.contracts.registry import contract_for
 SPECVERSION = "1.0"
 CONTENT_TYPE = "application/json"
 POSITION_HEADER = "hotline_position"
+MAX_HEADER_CHARS = 256  # ids, types, instants and ticket numbers: far shorter
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # C0, DEL, C1, line/paragraph separators
+
+REASONS = ("malformed-headers", "unknown-type", "malformed-body", "wrong-schema")
+"""Why a message is unreadable: a header missing, undecodable or invalid; a `ce_type` no
+contract has; a body that is not JSON (e.g. truncated); JSON that does not fit the model."""
 
 
 class EnvelopeError(ValueError):
-    """A message that is not a Hotline CloudEvent we can read."""
+    """A message that is not a Hotline CloudEvent we can read (or may send)."""
+
+    def __init__(self, message: str, reason: str = "malformed-headers") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def header_value(name: str, value: str, limit: int = MAX_HEADER_CHARS) -> str:
+    """`value` if it may travel as header `name`; raises EnvelopeError otherwise."""
+    if len(value) > limit:
+        raise EnvelopeError(f"header {name!r} is {len(value)} characters (at most {limit})")
+    if _CONTROL.search(value):
+        raise EnvelopeError(f"header {name!r} contains a control character")
+    return value
+
+
+def printable(text: str, limit: int) -> str:
+    """`text` with control characters replaced by spaces, cut to `limit` characters: for
+    headers that carry free text (a dead letter's error) rather than refusing it."""
+    text = _CONTROL.sub(" ", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -42,7 +74,9 @@ class CloudEvent:
         return self.source.rsplit("/", 1)[-1]
 
     def headers(self) -> dict[str, str]:
-        return {
+        """The Kafka headers; raises EnvelopeError if an attribute may not travel as one (a
+        bug upstream: every attribute is made by Hotline, none is free text)."""
+        headers = {
             "ce_specversion": SPECVERSION,
             "ce_id": self.id,
             "ce_source": self.source,
@@ -52,6 +86,7 @@ class CloudEvent:
             "content-type": CONTENT_TYPE,
             POSITION_HEADER: str(self.position),
         }
+        return {name: header_value(name, value) for name, value in headers.items()}
 
     def body(self) -> bytes:
         return self.data.model_dump_json().encode()
@@ -61,30 +96,46 @@ def _text(headers: dict[str, bytes | str], name: str) -> str:
     value = headers.get(name)
     if value is None:
         raise EnvelopeError(f"missing header {name!r}")
-    return value.decode() if isinstance(value, bytes) else value
+    if isinstance(value, bytes):
+        try:
+            value = value.decode()
+        except UnicodeDecodeError:
+            raise EnvelopeError(f"header {name!r} is not UTF-8") from None
+    return header_value(name, value)
+
+
+def _instant(headers: dict[str, bytes | str]) -> datetime:
+    try:
+        time = datetime.fromisoformat(_text(headers, "ce_time"))
+    except ValueError as exc:
+        raise EnvelopeError(f"ce_time: {exc}") from None
+    if time.utcoffset() is None:
+        raise EnvelopeError("ce_time has no UTC offset")
+    return time
+
+
+def _position(headers: dict[str, bytes | str]) -> int:
+    text = _text(headers, POSITION_HEADER)
+    if not text.isascii() or not text.isdigit() or int(text) < 1:
+        raise EnvelopeError(f"{POSITION_HEADER} is not a positive integer")
+    return int(text)
 
 
 def parse(headers: dict[str, bytes | str], body: bytes) -> CloudEvent:
-    """Read a CloudEvent from Kafka headers and body; raises EnvelopeError."""
+    """Read a CloudEvent from Kafka headers and body; raises EnvelopeError (with its reason)."""
     if _text(headers, "ce_specversion") != SPECVERSION:
         raise EnvelopeError("unsupported ce_specversion")
     ce_type = _text(headers, "ce_type")
     try:
         model = contract_for(ce_type).model
     except LookupError as exc:
-        raise EnvelopeError(str(exc)) from None
+        raise EnvelopeError(str(exc), "unknown-type") from None
+    event = dict(id=_text(headers, "ce_id"), source=_text(headers, "ce_source"), type=ce_type,
+                 time=_instant(headers), subject=_text(headers, "ce_subject"),
+                 position=_position(headers))
     try:
         data = model.model_validate_json(body)
-        time = datetime.fromisoformat(_text(headers, "ce_time"))
-        position = int(_text(headers, POSITION_HEADER))
-    except (ValidationError, ValueError) as exc:
-        raise EnvelopeError(f"{ce_type}: {exc}") from None
-    return CloudEvent(
-        id=_text(headers, "ce_id"),
-        source=_text(headers, "ce_source"),
-        type=ce_type,
-        time=time,
-        subject=_text(headers, "ce_subject"),
-        position=position,
-        data=data,
-    )
+    except ValidationError as exc:
+        not_json = any(e["type"] == "json_invalid" for e in exc.errors())
+        raise EnvelopeError(f"{ce_type}: {exc}", "malformed-body" if not_json else "wrong-schema") from None
+    return CloudEvent(data=data, **event)
