@@ -23,52 +23,7 @@ import asyncpg
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 
-
-class LogPositions:
-    """How far each follower (relay, dispatcher) got in the log, in the service's own schema."""
-
-    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
-        self.pool = pool
-        self._table = f'"{schema}".log_positions'
-
-    async def setup(self) -> None:
-        try:
-            await self.pool.execute(
-                f"CREATE TABLE IF NOT EXISTS {self._table} (follower text PRIMARY KEY, "
-                "position bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())"
-            )
-        except asyncpg.UniqueViolationError:
-            pass  # another replica created it at the same moment
-
-    @contextlib.asynccontextmanager
-    async def exclusive(self, follower: str, retry_every: float = 2.0) -> AsyncIterator[None]:
-        """Hold a PostgreSQL advisory lock named after the follower while it runs, so that
-        of several replicas of a service only one relays (or dispatches) at a time; the
-        others wait and take over when its session ends."""
-        key = f"{self._table}:{follower}"
-        async with self.pool.acquire() as conn:
-            while not await conn.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", key):
-                await asyncio.sleep(retry_every)
-            try:
-                yield
-            finally:
-                with contextlib.suppress(Exception):
-                    await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", key)
-
-    async def load(self, follower: str) -> int:
-        value = await self.pool.fetchval(
-            f"SELECT position FROM {self._table} WHERE follower = $1", follower
-        )
-        return int(value or 0)
-
-    async def save(self, follower: str, position: int) -> None:
-        await self.pool.execute(
-            f"INSERT INTO {self._table} (follower, position) VALUES ($1, $2) "
-            "ON CONFLICT (follower) DO UPDATE SET position = EXCLUDED.position, updated_at = now() "
-            f"WHERE {self._table}.position < EXCLUDED.position",
-            follower,
-            position,
-        )
+from hotline.log_positions import LogPositions  # noqa: F401  (re-exported: where it was)
 
 
 Entry = tuple[Any, int]
