@@ -1,21 +1,34 @@
 """The relay against the real PostgreSQL and broker: each event published once per
-position, in per-key order, resuming from the recorded position after a restart."""
+position, in per-key order, resuming from the recorded position after a restart, in gzip
+batches; a record over HOTLINE_KAFKA_MAX_RECORD_BYTES, or one the broker refuses, stops it at
+that position (everything before it published), which readiness and a metric report."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import re
 from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+from typing import Any
 
 import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import MessageSizeTooLargeError
 
 from harness import headers_dict, kafka_messages
 from hotline.calendar import SupportCalendar
 from hotline.clock import SystemClock
+from hotline.contracts.envelope import CloudEvent
 from hotline.eventstore import ensure_schema, postgres_env
 from hotline.follower import LogPositions
 from hotline.kafka import make_producer
 from hotline.relay import Relay
 from hotline.settings import ServiceSettings
+from hotline.telemetry import metrics_text
+from hotline.wiring import Wiring
 from hotline_intake.adapters.ticket_numbers import PostgresTicketNumbers
 from hotline_intake.application import IntakeApplication
 from hotline_intake.publication import to_cloud_event
@@ -46,17 +59,38 @@ def open_tickets(app: IntakeApplication, count: int) -> list[str]:
                             contact="noc@acme.example").number for i in range(count)]
 
 
-async def run_relay_until(relay: Relay, position: int, timeout: float = 20.0) -> None:
+async def run_relay_until(relay: Relay, position: int | None, timeout: float = 20.0,
+                          then: float = 0.0) -> None:
+    """Run the relay until it reached `position` (None: until it is blocked), `then` seconds
+    more, and stop it; it must not have failed meanwhile."""
     task = asyncio.create_task(relay.run())
     try:
         async with asyncio.timeout(timeout):
-            while relay.position < position:
+            while relay.position < position if position is not None else relay.status.blocked is None:
                 if task.done():
                     task.result()
                 await asyncio.sleep(0.05)
+        await asyncio.sleep(then)
+        assert not task.done(), "it holds its lock and waits; it does not crash or spin"
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+@contextlib.asynccontextmanager
+async def relaying(infra, schema: str, pool, tickets: int
+                   ) -> AsyncIterator[tuple[IntakeApplication, LogPositions, AIOKafkaProducer]]:
+    """intake with `tickets` opened, its log positions and the relay's (started) producer."""
+    app = await asyncio.to_thread(intake_app, infra.database_url, schema)
+    await asyncio.to_thread(open_tickets, app, tickets)
+    positions = LogPositions(pool, schema)
+    await positions.setup()
+    producer = make_producer(ServiceSettings(kafka_bootstrap=infra.kafka_bootstrap))
+    await producer.start()
+    try:
+        yield app, positions, producer
+    finally:
+        await producer.stop()
 
 
 async def test_relay_publishes_each_position_once_and_resumes_after_restart(infra, schema, topic, pool):
@@ -140,3 +174,106 @@ async def test_two_replicas_relay_each_position_once(infra, schema, topic, pool)
     assert sorted(r.published for r in relays) == [0, 10]
     records = await kafka_messages(infra.kafka_bootstrap, topic, min_count=10)
     assert sorted(int(headers_dict(r)["hotline_position"]) for r in records) == list(range(BASE + 1, BASE + 11))
+
+
+def inflated(at: set[int], marker: str = "x") -> Callable[[Any, int], CloudEvent | None]:
+    """intake's mapping, but the events at positions `at` carry a 1 MB description: records
+    over the default HOTLINE_KAFKA_MAX_RECORD_BYTES (900 KiB)."""
+    def mapped(domain_event: Any, position: int) -> CloudEvent | None:
+        event = to_cloud_event(domain_event, position)
+        if event is not None and position in at:
+            event = replace(event, data=event.data.model_copy(update={"description": marker * 1_000_000}))
+        return event
+    return mapped
+
+
+async def test_an_event_over_the_record_limit_stops_the_relay_there_and_says_so(infra, schema, topic, pool):
+    """Before: the relay published it whatever its size, and a broker with a record limit
+    refused it forever while readiness stayed green."""
+    async with relaying(infra, schema, pool, 6) as (app, positions, producer):
+        relay = Relay(name="r", app=app, producer=producer, topic=topic, positions=positions,
+                      to_cloud_event=inflated({BASE + 4}))
+        await run_relay_until(relay, None, then=1.0)
+    assert relay.status.blocked[0] == BASE + 4
+    assert relay.status.describe().startswith(f"blocked at position {BASE + 4}: record of ")
+    assert "over HOTLINE_KAFKA_MAX_RECORD_BYTES (921600)" in relay.status.describe()
+    assert await positions.load("r") == BASE + 3  # everything before it went out and is recorded
+    records = await kafka_messages(infra.kafka_bootstrap, topic, min_count=3)
+    published = sorted(int(headers_dict(r)["hotline_position"]) for r in records)
+    assert published == [BASE + 1, BASE + 2, BASE + 3]
+
+
+class RefusingProducer:
+    """The relay's producer, but the broker refuses any batch holding a record with `marker`
+    (as Kafka does with MessageSizeTooLarge for a record over its `message.max.bytes`)."""
+
+    def __init__(self, producer: AIOKafkaProducer, marker: bytes) -> None:
+        self._producer, self._marker = producer, marker
+        self.refusals = 0
+
+    async def partitions_for(self, topic: str) -> set[int]:
+        return await self._producer.partitions_for(topic)
+
+    def create_batch(self) -> Any:
+        builder, values = self._producer.create_batch(), []
+        append = builder.append
+
+        def appended(**record: Any) -> Any:
+            if (metadata := append(**record)) is not None:
+                values.append(record["value"])
+            return metadata
+
+        builder.append, builder.values = appended, values
+        return builder
+
+    async def send_batch(self, builder: Any, topic: str, *, partition: int) -> asyncio.Future:
+        if any(self._marker in value for value in builder.values):
+            self.refusals += 1
+            refused = asyncio.get_running_loop().create_future()
+            refused.set_exception(MessageSizeTooLargeError())
+            return refused
+        return await self._producer.send_batch(builder, topic, partition=partition)
+
+
+async def test_a_record_the_broker_refuses_is_a_hard_stop_not_a_silent_retry(infra, schema, topic, pool):
+    async with relaying(infra, schema, pool, 6) as (app, positions, producer):
+        refusing = RefusingProducer(producer, b"REFUSED" * 10)
+        relay = Relay(name="r", app=app, producer=refusing, topic=topic,  # type: ignore[arg-type]
+                      positions=positions, to_cloud_event=inflated({BASE + 4}, "REFUSED"),
+                      max_record_bytes=10_000_000)
+        await run_relay_until(relay, None, then=1.0)
+    assert refusing.refusals == 2  # the batch, then the record alone; no retry after that
+    assert relay.status.blocked == (BASE + 4, "refused by the broker: MessageSizeTooLargeError: "
+                                              f"{MessageSizeTooLargeError()}")
+    assert await positions.load("r") == BASE + 3
+    records = await kafka_messages(infra.kafka_bootstrap, topic, min_count=3)
+    published = {int(headers_dict(r)["hotline_position"]) for r in records}
+    assert {BASE + 1, BASE + 2, BASE + 3} <= published and BASE + 4 not in published
+
+
+async def test_a_blocked_relay_makes_the_service_unready_with_a_metric(infra, schema, topic):
+    """Through the composition root: `/readyz` gets a false `relay` check and the text
+    `relay: blocked at position N: reason`; `/metrics` has `hotline_relay_blocked` 1."""
+    app = await asyncio.to_thread(intake_app, infra.database_url, schema)
+    await asyncio.to_thread(open_tickets, app, 2)
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    settings = ServiceSettings(service_name=schema, database_url=infra.database_url,
+                               kafka_bootstrap=infra.kafka_bootstrap, kafka_max_record_bytes=100_000)
+    wired = await asyncio.to_thread(Wiring, settings)
+    root.handlers[:], root.level = handlers, level  # Wiring set up JSON logs for a service
+    await wired.start()
+    task = asyncio.create_task(wired.relay_task(app, topic, inflated({BASE + 2}))())
+    try:
+        assert await wired.relays_ready()
+        async with asyncio.timeout(20):
+            while await wired.relays_ready():
+                await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await wired.stop()
+    assert wired.relay_info().startswith(f"blocked at position {BASE + 2}: record of ")
+    assert "over HOTLINE_KAFKA_MAX_RECORD_BYTES (100000)" in wired.relay_info()
+    gauge = rf'hotline_relay_blocked{{[^}}]*relay="{schema}->{topic}"[^}}]*}} 1.0'
+    assert re.search(gauge, metrics_text().decode())

@@ -5,14 +5,22 @@ The relay reads the log in order (`hotline.follower.follow_log`), publishes each
 event as a CloudEvent keyed by its aggregate id, waits for the broker's
 acknowledgement of the whole batch, and only then records its position. A crash
 re-publishes at most the unacknowledged batch: at-least-once per position,
-per-key order kept; consumers de-duplicate by position.
+per-key order kept; consumers de-duplicate by position. Each publish attempt is a side
+effect under the checked single-writer lock (`hotline.writer_lock`).
 
-It sends through aiokafka directly, as record batches built per partition (no
-future per message), a whole log batch before awaiting any acknowledgement:
-deadlines cluster, and a burst of ten thousand events must leave in seconds. The
-trace context stored beside each event goes into the message headers as it is
-(`traceparent`), so the consumer's span continues the trace that began at the edge
-(SMTP, HTTP) without a span per message here.
+It sends through aiokafka directly (`hotline.relay_records`), a whole log batch before
+awaiting any acknowledgement: deadlines cluster, and a burst of ten thousand events must leave
+in seconds. The trace context stored beside each event goes into the message headers as it is
+(`traceparent`), so the consumer's span continues the trace that began at the edge.
+
+A record it must not or cannot publish stops it there, for good: one over `max_record_bytes`
+(HOTLINE_KAFKA_MAX_RECORD_BYTES), one that cannot be built, or one the broker refuses
+(`kafka.refused`: too large for it, invalid). Everything before it is published and recorded;
+`status.blocked` says where and why (`/readyz`: `relay: blocked at position N: reason`; gauge
+`hotline_relay_blocked`), and the relay keeps its lock and publishes nothing more until it is
+restarted: retrying cannot help, and going on would lose the event or its order. To find the
+refused record in a refused batch, the batch is sent again one record at a time (what went
+out already goes twice; consumers de-duplicate). An unreachable broker is retried, as ever.
 """
 
 from __future__ import annotations
@@ -20,24 +28,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from eventsourcing.application import Application
 
-from hotline.contracts.envelope import CloudEvent
 from hotline.follower import LogPositions, RecentEvents, follow_log
-from hotline.partitioning import partition_for
+from hotline.kafka import refused
+from hotline.relay_records import Message, ToCloudEvent, record_size, send_batches, to_record
+from hotline.settings import DEFAULT_MAX_RECORD_BYTES
+from hotline.writer_lock import LockLost, WriterLock
 
 log = logging.getLogger(__name__)
 
-Message = tuple[bytes, bytes, list[tuple[str, bytes]]]
-"""(key, value, headers) of one Kafka record."""
+__all__ = ["Relay", "RelayStatus", "ToCloudEvent"]
 
-ToCloudEvent = Callable[[Any, int], CloudEvent | None]
-"""Maps a stored domain event and its log position to the CloudEvent to publish
-(or None for events that stay private to the service)."""
+
+@dataclass
+class RelayStatus:
+    """Where a relay is and whether it is blocked; outlives restarts of its task."""
+
+    name: str
+    position: int = 0
+    published: int = 0
+    blocked: tuple[int, str] | None = None  # (position, reason)
+
+    def describe(self) -> str:
+        if self.blocked is not None:
+            return f"blocked at position {self.blocked[0]}: {self.blocked[1]}"
+        return f"publishing, at position {self.position}"
 
 
 class Relay:
@@ -52,6 +72,8 @@ class Relay:
         positions: LogPositions,
         batch_size: int = 500,
         recent: RecentEvents | None = None,
+        max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+        status: RelayStatus | None = None,
     ) -> None:
         self.name = name
         self._app = app
@@ -61,14 +83,24 @@ class Relay:
         self._positions = positions
         self._batch_size = batch_size
         self._recent = recent
-        self.position = 0
-        self.published = 0
+        self._max_record_bytes = max_record_bytes
+        self.status = status or RelayStatus(name)
         self.running = False
 
+    @property
+    def position(self) -> int:
+        return self.status.position
+
+    @property
+    def published(self) -> int:
+        return self.status.published
+
     async def run(self) -> None:
-        """Publish forever (until cancelled), while holding this relay's lock."""
-        async with self._positions.exclusive(self.name):
-            self.position = await self._positions.load(self.name)
+        """Publish forever (until cancelled or the lock is lost), while holding this relay's
+        lock; when blocked, keep holding it (a standby would only block there too)."""
+        async with self._positions.exclusive(self.name) as lock:
+            self.status.position = await self._positions.load(self.name)
+            self.status.blocked = None
             log.info("relay started", extra={"relay": self.name, "position": self.position})
             self.running = True
             try:
@@ -76,53 +108,72 @@ class Relay:
                                      batch_size=self._batch_size, recent=self._recent)
                 async with contextlib.aclosing(batches):  # its connection goes back at once
                     async for batch in batches:
-                        await self._publish(batch)
+                        await self._publish(batch, lock)
+                        if self.status.blocked is not None:
+                            break
+                await asyncio.Event().wait()  # blocked; the lock's watchdog still runs
             finally:
                 self.running = False
 
-    async def _publish(self, batch: list[tuple[Any, int]]) -> None:
-        messages = [m for m in (self._message(e, p) for e, p in batch) if m is not None]
+    async def _publish(self, batch: list[tuple[Any, int]], lock: WriterLock) -> None:
+        """Publish the batch up to the first record that must not go; block there."""
+        records: list[tuple[int, Message | None]] = []
+        for domain_event, position in batch:
+            try:
+                message = to_record(self._to_cloud_event, domain_event, position)
+            except Exception as exc:
+                why = f"cannot build its record: {type(exc).__name__}: {exc}"
+            else:
+                size = 0 if message is None else record_size(message)
+                if size <= self._max_record_bytes:
+                    records.append((position, message))
+                    continue
+                why = (f"record of {size} bytes is over HOTLINE_KAFKA_MAX_RECORD_BYTES "
+                       f"({self._max_record_bytes})")
+            if records:
+                await self._deliver(records, lock)
+            if self.status.blocked is None:
+                self._block(position, why)
+            return
+        await self._deliver(records, lock)
+
+    async def _deliver(self, records: list[tuple[int, Message | None]], lock: WriterLock) -> None:
+        """Send the records and record the position, retrying while the broker is unreachable;
+        a refused batch is sent one record at a time to find the refused record."""
+        messages = [m for _, m in records if m is not None]
         delay = 0.2
         while True:
             try:
-                await asyncio.gather(*await self._send(messages))
-                break
-            except asyncio.CancelledError:
+                async with lock.acting():
+                    await send_batches(self._producer, self._topic, messages)
+                    self.status.position = records[-1][0]
+                    self.status.published += len(messages)
+                    await self._positions.save(self.name, self.position)
+                return
+            except LockLost:
                 raise
             except Exception as exc:
+                if refused(exc) and len(messages) > 1:
+                    return await self._one_by_one(records, lock)
+                if refused(exc):
+                    [position] = [p for p, m in records if m is not None]
+                    return self._block(position, f"refused by the broker: {type(exc).__name__}: {exc}")
                 # Nothing is recorded; the whole batch is sent again (consumers de-duplicate).
-                log.warning("relay publish failed; retrying",
-                            extra={"relay": self.name, "error": str(exc)})
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-        self.position = batch[-1][1]
-        self.published += len(messages)
-        await self._positions.save(self.name, self.position)
+                log.warning("relay publish failed; retrying", extra={"relay": self.name, "error": str(exc)})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
-    async def _send(self, messages: list[Message]) -> list[asyncio.Future]:
-        """Hand the messages to the producer as record batches, one run per partition, in log
-        order. The partition is Kafka's default (murmur2 of the key, as the Java client and
-        aiokafka compute it), so each aggregate's events stay in order on one partition."""
-        partitions = sorted(await self._producer.partitions_for(self._topic))
-        open_batches: dict[int, Any] = {}
-        sent: list[asyncio.Future] = []
-        for key, value, headers in messages:
-            partition = partitions[partition_for(key, len(partitions))]
-            builder = open_batches.get(partition)
-            if builder is None or builder.append(key=key, value=value, timestamp=None, headers=headers) is None:
-                if builder is not None:  # full: send it, start the next one
-                    sent.append(await self._producer.send_batch(builder, self._topic, partition=partition))
-                builder = open_batches[partition] = self._producer.create_batch()
-                builder.append(key=key, value=value, timestamp=None, headers=headers)
-        for partition, builder in open_batches.items():
-            sent.append(await self._producer.send_batch(builder, self._topic, partition=partition))
-        return sent
+    async def _one_by_one(self, records: list[tuple[int, Message | None]], lock: WriterLock) -> None:
+        start = 0
+        for i, (_, message) in enumerate(records):
+            if message is not None:
+                await self._deliver(records[start:i + 1], lock)  # with the private events before it
+                if self.status.blocked is not None:
+                    return
+                start = i + 1
+        if start < len(records):
+            await self._deliver(records[start:], lock)
 
-    def _message(self, domain_event: Any, position: int) -> Message | None:
-        cloud_event = self._to_cloud_event(domain_event, position)
-        if cloud_event is None:
-            return None
-        headers = cloud_event.headers()
-        headers.update(getattr(domain_event, "trace_context", None) or {})
-        return (str(domain_event.originator_id).encode(), cloud_event.body(),
-                [(name, value.encode()) for name, value in headers.items()])
+    def _block(self, position: int, why: str) -> None:
+        self.status.blocked = (position, why)
+        log.error("relay blocked at position %d: %s", position, why, extra={"relay": self.name})

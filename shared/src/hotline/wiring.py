@@ -2,7 +2,9 @@
 
 A service's `bootstrap.py` builds its application and edges, then hands them to
 `Wiring.runtime(...)`, which registers start/stop hooks, readiness checks and the
-relay that publishes the service's event log.
+relay that publishes the service's event log. A relay blocked at a record it cannot publish
+makes the service unready (`/readyz`: `relay: blocked at position N: reason`) and shows in the
+gauges `hotline_relay_blocked` and `hotline_relay_position`.
 """
 
 from __future__ import annotations
@@ -15,17 +17,32 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 from eventsourcing.application import Application
 from fastapi import FastAPI
+from opentelemetry.metrics import Observation
 
 from hotline.eventstore import ensure_schema, postgres_env
 from hotline.kafka import ensure_topics, make_broker, make_producer, wait_for_broker
 from hotline.logs import setup_logging
 from hotline.follower import LogPositions, RecentEvents
-from hotline.relay import Relay, ToCloudEvent
+from hotline.relay import Relay, RelayStatus, ToCloudEvent
 from hotline.runtime import ServiceRuntime
 from hotline.settings import ServiceSettings
-from hotline.telemetry import setup_metrics, setup_tracing
+from hotline.telemetry import meter, setup_metrics, setup_tracing
 
 log = logging.getLogger(__name__)
+_observed: list[RelayStatus] = []  # every relay of this process, for the gauges
+
+
+def _relay_instruments() -> None:
+    relays = meter("hotline.relay")
+    relays.create_observable_gauge(
+        "hotline_relay_blocked",
+        description="1 while the relay is stopped at a record it cannot publish",
+        callbacks=[lambda _: [Observation(int(s.blocked is not None), {"relay": s.name})
+                              for s in _observed]])
+    relays.create_observable_gauge(
+        "hotline_relay_position",
+        description="Last log position the relay published (or is blocked after)",
+        callbacks=[lambda _: [Observation(s.position, {"relay": s.name}) for s in _observed]])
 
 
 class Wiring:
@@ -38,6 +55,7 @@ class Wiring:
         self.broker = make_broker(settings)
         self.producer: AIOKafkaProducer | None = None  # aiokafka wants the running loop
         self.pool: asyncpg.Pool | None = None
+        self.relays: list[RelayStatus] = []
 
     def event_store_env(self) -> dict[str, str]:
         return postgres_env(self.settings.database_url, self.settings.schema)
@@ -61,18 +79,31 @@ class Wiring:
     async def broker_ready(self) -> bool:
         return await self.broker.ping(timeout=1.0)
 
+    async def relays_ready(self) -> bool:
+        return all(relay.blocked is None for relay in self.relays)
+
+    def relay_info(self) -> str | None:
+        """Each relay's state; `relay_task`s registered after `runtime()` count too."""
+        return "; ".join(relay.describe() for relay in self.relays) or None
+
     def relay_task(
         self, app: Application, topic: str, to_cloud_event: ToCloudEvent,
         recent: RecentEvents | None = None,
     ) -> Callable[[], Awaitable[None]]:
         name = f"{self.settings.service_name}->{topic}"
+        status = RelayStatus(name)
+        self.relays.append(status)
+        if not _observed:  # the process's first relay: make the gauges once
+            _relay_instruments()
+        _observed.append(status)
 
         async def run() -> None:
             assert self.pool is not None and self.producer is not None, "wiring not started"
             positions = LogPositions(self.pool, self.settings.schema)
             await positions.setup()
             relay = Relay(name=name, app=app, producer=self.producer, topic=topic,
-                          to_cloud_event=to_cloud_event, positions=positions, recent=recent)
+                          to_cloud_event=to_cloud_event, positions=positions, recent=recent,
+                          max_record_bytes=self.settings.kafka_max_record_bytes, status=status)
             await relay.run()
 
         return run
@@ -83,6 +114,8 @@ class Wiring:
         runtime.on_stop(self.stop)
         runtime.add_check("database", self.database_ready)
         runtime.add_check("broker", self.broker_ready)
+        runtime.add_check("relay", self.relays_ready)
+        runtime.add_info("relay", self.relay_info)
         return runtime
 
 
