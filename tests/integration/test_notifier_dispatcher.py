@@ -1,11 +1,18 @@
 """The dispatcher against real PostgreSQL and a real SMTP server: while the relay is down
 each attempt is recorded as a failure and nothing is skipped; when it comes back the
-confirmation is sent exactly once."""
+confirmation is sent exactly once. A notification that cannot be sent is recorded as failed
+for good and the ones after it are still sent. A dispatcher whose lock session is terminated
+stops, and its standby sends the rest: no email twice."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import AsyncIterator
 from datetime import datetime, timezone
+from email import policy
+from email.parser import BytesParser
 from uuid import uuid4
 
 import asyncpg
@@ -21,7 +28,9 @@ from hotline.follower import LogPositions
 from hotline_notifier.adapters.smtp import SmtpSender
 from hotline_notifier.application import NotifierApplication
 from hotline_notifier.dispatcher import Dispatcher
-from hotline_notifier.domain.notification import notification_id
+from hotline.writer_lock import LockLost
+from hotline_notifier.domain.notification import Notification, notification_id
+from test_writer_lock import terminate_lock_session
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)
@@ -36,9 +45,34 @@ class Inbox:
         return "250 OK"
 
 
-async def test_confirmation_survives_an_smtp_outage_and_is_sent_once(infra, schema):
+@contextlib.asynccontextmanager
+async def dispatching(infra, schema: str, app: NotifierApplication
+                      ) -> AsyncIterator[tuple[asyncio.Task, Controller, Inbox]]:
+    """The dispatcher running against an SMTP server on a free port, which is not started yet."""
+    port = free_port()
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    pool = await asyncpg.create_pool(infra.database_url, min_size=1, max_size=3)
+    dispatcher = Dispatcher(app, SmtpSender(f"smtp://127.0.0.1:{port}", "support@hotline.example"),
+                            LogPositions(pool, schema), SystemClock(), max_backoff=0.3)
+    task = asyncio.create_task(dispatcher.run())
+    try:
+        yield task, controller, inbox
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        with contextlib.suppress(AssertionError, AttributeError):  # never started
+            controller.stop()
+        await pool.close()
+
+
+async def notifier_app(infra, schema: str) -> NotifierApplication:
     await asyncio.to_thread(ensure_schema, infra.database_url, schema)
-    app = await asyncio.to_thread(NotifierApplication, env=postgres_env(infra.database_url, schema))
+    return await asyncio.to_thread(NotifierApplication, env=postgres_env(infra.database_url, schema))
+
+
+async def test_confirmation_survives_an_smtp_outage_and_is_sent_once(infra, schema):
+    app = await notifier_app(infra, schema)
     ticket_id = uuid4()
     data = TicketOpened(ticket_id=ticket_id, ticket_number="T-000077", customer="Acme Corp",
                         location="100 Main St, Springfield", issue="x", description="y",
@@ -48,14 +82,7 @@ async def test_confirmation_survives_an_smtp_outage_and_is_sent_once(infra, sche
                        time=NOW, subject="T-000077", position=1, data=data)
     await asyncio.to_thread(app.take, event)
 
-    port = free_port()
-    pool = await asyncpg.create_pool(infra.database_url, min_size=1, max_size=3)
-    dispatcher = Dispatcher(app, SmtpSender(f"smtp://127.0.0.1:{port}", "support@hotline.example"),
-                            LogPositions(pool, schema), SystemClock(), max_backoff=0.3)
-    task = asyncio.create_task(dispatcher.run())
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    try:
+    async with dispatching(infra, schema, app) as (task, controller, inbox):
         the_id = notification_id(str(ticket_id), "confirmation")
         async with asyncio.timeout(20):
             while (await asyncio.to_thread(app.repository.get, the_id)).attempts < 2:
@@ -65,13 +92,81 @@ async def test_confirmation_survives_an_smtp_outage_and_is_sent_once(infra, sche
             while not inbox.messages:
                 await asyncio.sleep(0.1)
         await asyncio.sleep(1.0)
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        controller.stop()
-        await pool.close()
     assert len(inbox.messages) == 1
     assert b"T-000077" in inbox.messages[0]
     history = [type(e).__name__ for e in app.repository.event_store.get(the_id)]
     assert history[0] == "Requested" and history[-1] == "Sent"
     assert history.count("Failed") >= 2 and history.count("Sent") == 1
+
+
+async def test_a_poison_notification_is_recorded_failed_and_the_next_is_still_sent(infra, schema):
+    """Reproduced on main before: a line break in a header value made composing the email fail,
+    the dispatcher crashed on it and restarted forever, and nothing after it was sent."""
+    app = await notifier_app(infra, schema)
+    owed = [Notification(cause=f"c{i}", kind="confirmation", recipient=recipient, subject=subject,
+                         body="We have it.", ticket_number=f"T-00010{i}", trace_context={})
+            for i, (recipient, subject) in enumerate([
+                ("noc@acme.example\r\nBcc: everyone@example.com", "Ticket T-000100"),  # unsendable
+                ("noc@acme.example", "Ticket T-000101: line\nbreak"),  # sent, on one line
+                ("noc@acme.example", "Ticket T-000102")])]
+    await asyncio.to_thread(app.save, *owed)
+
+    async with dispatching(infra, schema, app) as (task, controller, inbox):
+        controller.start()
+        async with asyncio.timeout(20):
+            while len(inbox.messages) < 2:
+                if task.done():
+                    task.result()
+                await asyncio.sleep(0.1)
+    subjects = [BytesParser(policy=policy.default).parsebytes(m)["Subject"] for m in inbox.messages]
+    assert subjects == ["Ticket T-000101: line break", "Ticket T-000102"]
+    first = app.repository.get(owed[0].id)
+    assert first.given_up and not first.pending
+    [failed] = [e for e in app.repository.event_store.get(owed[0].id) if type(e).__name__ == "Failed"]
+    assert "invalid address" in failed.error and failed.will_retry is False
+
+
+class SlowInbox(Inbox):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd hook)
+        await asyncio.sleep(0.03)  # a relay that takes its time: the kill lands mid-stream
+        return await super().handle_DATA(server, session, envelope)
+
+
+async def test_a_dispatcher_that_loses_its_lock_stops_and_no_email_goes_twice(infra, schema):
+    app = await notifier_app(infra, schema)
+    owed = [Notification(cause=f"c{i}", kind="confirmation", recipient="noc@acme.example",
+                         subject=f"Ticket T-{i:06d}", body="We have it.", ticket_number=f"T-{i:06d}",
+                         trace_context={}) for i in range(60)]
+    await asyncio.to_thread(app.save, *owed)
+    port = free_port()
+    inbox = SlowInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    pool = await asyncpg.create_pool(infra.database_url, min_size=2, max_size=6)
+    dispatchers = [Dispatcher(app, SmtpSender(f"smtp://127.0.0.1:{port}", "support@hotline.example"),
+                              LogPositions(pool, schema), SystemClock()) for _ in range(2)]
+    first = asyncio.create_task(dispatchers[0].run())
+    second = None
+    try:
+        async with asyncio.timeout(20):
+            while dispatchers[0].sent < 10:
+                await asyncio.sleep(0.02)
+        second = asyncio.create_task(dispatchers[1].run())  # the standby
+        await asyncio.sleep(0.1)
+        await terminate_lock_session(pool, schema, "dispatcher")
+        with pytest.raises(LockLost):
+            await asyncio.wait_for(first, 5)
+        async with asyncio.timeout(30):
+            while len(inbox.messages) < len(owed):
+                await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)
+    finally:
+        tasks = [t for t in (first, second) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        controller.stop()
+        await pool.close()
+    ids = Counter(BytesParser(policy=policy.default).parsebytes(m)["Message-ID"] for m in inbox.messages)
+    assert len(ids) == len(owed) and ids.most_common(1)[0][1] == 1, "each email once"
+    assert dispatchers[1].sent > 0 and dispatchers[0].sent + dispatchers[1].sent == len(owed)
