@@ -176,9 +176,12 @@ class Stack:
     tokens: dict[str, str]  # role -> bearer token
 
     # -- addresses ---------------------------------------------------------------------
-    def client(self, service: str, role: str | None = "admin", **kwargs: Any) -> httpx.AsyncClient:
-        """An httpx client for a service's API, sending the token of `role` (None: no token)."""
-        headers = {"Authorization": f"Bearer {self.tokens[role]}"} if role else {}
+    def client(self, service: str, role: str | None = "admin", *, token: str | None = None,
+               **kwargs: Any) -> httpx.AsyncClient:
+        """An httpx client for a service's API, sending `token`, or the token of `role` (None:
+        no token)."""
+        token = token or (self.tokens[role] if role else None)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.AsyncClient(base_url=self.url(service), headers=headers, **kwargs)
 
     def url(self, service: str) -> str:

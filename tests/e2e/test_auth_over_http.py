@@ -76,7 +76,7 @@ async def test_a_token_from_the_cli_works_until_it_is_revoked(stack):
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip()
     assert "cannot be shown again" in created.stderr
-    async with stack.client("intake", role=None, headers={"Authorization": f"Bearer {token}"}) as client:
+    async with stack.client("intake", token=token) as client:
         for _ in range(50):  # services learn of it on NOTIFY
             if (await client.get("/customers")).status_code == 200:
                 break
@@ -98,6 +98,7 @@ async def test_a_token_from_the_cli_works_until_it_is_revoked(stack):
 
 async def test_the_cli_says_what_to_do_without_a_token(stack):
     env = {k: v for k, v in stack.env.items() if k != "HOTLINE_TOKEN"}
+    env["HOTLINE_INTAKE_URL"] = stack.url("intake")
     done = subprocess.run([HOTLINE, "ticket", "show", "T-000001"], env=env, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 1 and "401" in done.stderr and "HOTLINE_TOKEN" in done.stderr

@@ -22,8 +22,8 @@ async def test_no_request_gets_a_server_error_or_an_undocumented_answer(stack, s
         "--header", f"Authorization: Bearer {stack.tokens['admin']}",
         "--checks", "not_a_server_error,response_schema_conformance",
         "--phases", "examples,coverage,fuzzing",
-        "--max-examples", "25", "--seed", "8", "--workers", "2", "--request-timeout", "20",
-        "--max-time", "90", "--generation-database", "none",
+        "--max-examples", "20", "--seed", "8", "--workers", "2", "--request-timeout", "20",
+        "--max-time", "45", "--generation-database", "none",
     ]
     done = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True,
                                    timeout=300, cwd=tmp_path)

@@ -100,6 +100,7 @@ class ServiceRuntime:
         delay = 0.5
         while True:
             self._running[name] = True
+            began = asyncio.get_running_loop().time()
             try:
                 await factory()
                 log.warning("task %s returned; restarting", name)
@@ -109,6 +110,8 @@ class ServiceRuntime:
             except Exception:
                 log.exception("task %s failed; restarting in %.1fs", name, delay)
             self._running[name] = False
+            if asyncio.get_running_loop().time() - began > 60:
+                delay = 0.5  # it ran a good while: this is a new failure, not the same one again
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
 

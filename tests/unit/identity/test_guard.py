@@ -5,7 +5,7 @@ closed to all but admins (writes) or readers of everything (reads)."""
 from __future__ import annotations
 
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.testclient import TestClient
 
 from hotline.identity import Principal, Role, guard, requires
@@ -48,6 +48,14 @@ def client() -> TestClient:
     async def healthz() -> dict:
         return {"status": "ok"}
 
+    router = APIRouter(prefix="/included")
+
+    @router.post("/tickets")
+    @requires("tickets:write")
+    async def included_write() -> dict:
+        return {}
+
+    app.include_router(router)
     guard.install(app, Tokens(a="agent", b="auditor", c="admin", d="reviewer"))  # type: ignore[arg-type]
     return TestClient(app)
 
@@ -71,6 +79,7 @@ def test_no_token_or_an_unknown_one_is_401_with_a_reason(client):
     ("auditor", "get", "/tickets/T-000001", 200), ("agent", "get", "/tickets/T-000001", 200),
     ("agent", "get", "/unmarked", 403), ("auditor", "get", "/unmarked", 200),
     ("auditor", "post", "/unmarked", 403), ("admin", "post", "/unmarked", 200),
+    ("agent", "post", "/included/tickets", 200), ("auditor", "post", "/included/tickets", 403),
 ])
 def test_each_role_gets_what_the_route_needs(client, role, method, path, status):
     response = getattr(client, method)(path, headers=bearer(role))

@@ -30,7 +30,8 @@ def build(settings: NotifierSettings | None = None) -> ServiceRuntime:
     async def take(event: CloudEvent) -> None:
         await asyncio.to_thread(app.take, event, current_trace_context())
 
-    subscribe_tracked(wired.broker, topic=topics.TICKETS, group_id="hotline-notifier", apply=take)
+    subscribe_tracked(wired.broker, topic=topics.TICKETS, group_id="hotline-notifier", apply=take,
+                      max_record_bytes=settings.kafka_max_record_bytes)
     http = FastAPI(title="Hotline notifier", version="1.0.0",
                    description="Confirmations, replies and (later) escalations and maintenance notices.")
     runtime = wired.runtime(http)

@@ -37,7 +37,8 @@ def build(settings: SlaTimerSettings | None = None) -> ServiceRuntime:
     lag = ConsumerLag(settings.kafka_bootstrap, topics.TICKETS, GROUP)
     # Batches: one transaction and one offset commit per poll, not per message (arming a backlog).
     subscribe_tracked_batch(wired.broker, topic=topics.TICKETS, group_id=GROUP,
-                            apply_batch=take_batch, apply=take, on_consumed=lag.consumed)
+                            apply_batch=take_batch, apply=take, on_consumed=lag.consumed,
+                            max_record_bytes=settings.kafka_max_record_bytes)
     runtime = wired.runtime(create_http_app(app))
     runtime.add_task("relay", wired.relay_task(app, topics.SLA, to_cloud_event, recent=app.recent))
     firing = FiringLoop(app, settings.database_url, batch_size=settings.fire_batch_size,

@@ -11,6 +11,7 @@ Public: the health probes and the OpenAPI document.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -52,12 +53,23 @@ class TokenGuard:
 
     def _permission(self, scope: Scope) -> str | None:
         """What the matching route needs; None when no route matches (the app answers 404/405)."""
-        for route in self.routes_of.router.routes:
+        for route in _routes(self.routes_of):
             match, _ = route.matches(scope)
             if match is Match.FULL:
                 endpoint = getattr(route, "endpoint", None)
                 return getattr(endpoint, PERMISSION_ATTRIBUTE, None) or default_permission(scope["method"])
         return None
+
+
+def _routes(app: FastAPI) -> Iterator[Any]:
+    """Every route of the app in matching order, those of included routers too (FastAPI keeps
+    an included router as one entry that yields its routes' effective contexts)."""
+    for route in app.router.routes:
+        nested = getattr(route, "effective_route_contexts", None)
+        if nested is not None:
+            yield from nested()
+        else:
+            yield route
 
 
 def principal(request: Request) -> Principal | None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 
 from hotline.identity import requires
+from hotline.problems import Invalid, Problem, refusal
 
 from hotline_intake.adapters.directory_yaml import DirectoryFileError
 from hotline_intake.domain.directory import Customer, Directory
@@ -32,24 +33,23 @@ def directory_router(source: DirectorySource, submissions: Submissions) -> APIRo
         """Every registered customer with its locations and contacts."""
         return list(submissions.directory.customers)
 
-    @router.get("/{name}", response_model=Customer)
+    @router.get("/{name}", response_model=Customer, responses={404: {"model": Problem}})
     @requires("directory:read")
     async def get_customer(name: str) -> Customer:
         """One customer, looked up as the subject line would name it (case-insensitive)."""
         customer = submissions.directory.find_customer(name)
         if customer is None:
-            raise HTTPException(404, detail={"reason": "unknown_customer",
-                                             "detail": f"no customer named {name!r}"})
+            raise refusal(404, "unknown_customer", f"no customer named {name!r}")
         return customer
 
-    @router.post("/reload", response_model=dict[str, int])
+    @router.post("/reload", response_model=dict[str, int], responses={422: {"model": Invalid}})
     @requires("admin")
     async def reload() -> dict[str, int]:
         """Re-read the directory file; a broken file is refused and the old directory stays."""
         try:
             submissions.directory = source.load()
         except (DirectoryFileError, OSError) as exc:
-            raise HTTPException(422, detail={"reason": "bad_directory", "detail": str(exc)}) from exc
+            raise refusal(422, "bad_directory", str(exc)) from exc
         return {"customers": len(submissions.directory.customers)}
 
     return router

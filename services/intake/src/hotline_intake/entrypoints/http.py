@@ -15,6 +15,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 
 from hotline.identity import guard, requires
+from hotline.problems import Invalid, Problem, refusal
 from hotline.telemetry import current_trace_context
 
 from hotline_intake.application import LIFECYCLE, TicketNotFound
@@ -94,17 +95,12 @@ class TicketView(BaseModel):
         )
 
 
-class Problem(BaseModel):
-    reason: str
-    detail: str
-
-
 def ticket_router(submissions: Submissions) -> APIRouter:
     router = APIRouter(tags=["tickets"])
 
     @router.post(
         "/tickets", status_code=status.HTTP_201_CREATED, response_model=TicketView,
-        responses={422: {"model": Problem, "description": "Not a ticket: the reason says why"}},
+        responses={422: {"model": Invalid, "description": "Not a ticket: the reason says why"}},
     )
     @requires("tickets:write")
     async def open_ticket(request: TicketRequest, http: Request) -> TicketView:
@@ -112,8 +108,7 @@ def ticket_router(submissions: Submissions) -> APIRouter:
         outcome = await submissions.receive_request(**request.model_dump(), actor=guard.actor(http))
         if isinstance(outcome, Opened):
             return TicketView.of(outcome.ticket)
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
-                            detail={"reason": outcome.reason, "detail": outcome.detail})
+        raise refusal(status.HTTP_422_UNPROCESSABLE_ENTITY, outcome.reason, outcome.detail)
 
     @router.get("/tickets/{number}", response_model=TicketView,
                 responses={404: {"model": Problem}, 400: {"model": Problem}})
@@ -126,8 +121,7 @@ def ticket_router(submissions: Submissions) -> APIRouter:
         try:
             ticket = await asyncio.to_thread(submissions.app.get_ticket, number)
         except TicketNotFound:
-            raise HTTPException(404, detail={"reason": "not_found",
-                                             "detail": f"no ticket {number}"}) from None
+            raise _not_found(number) from None
         return TicketView.of(ticket)
 
     @router.get("/tickets/{number}/description", response_class=PlainTextResponse,
@@ -140,8 +134,7 @@ def ticket_router(submissions: Submissions) -> APIRouter:
         try:
             text = await asyncio.to_thread(submissions.app.full_description, number)
         except TicketNotFound:
-            raise HTTPException(404, detail={"reason": "not_found",
-                                             "detail": f"no ticket {number}"}) from None
+            raise _not_found(number) from None
         return PlainTextResponse(text)
 
     @router.post("/tickets/{number}/priority", response_model=TicketView,
@@ -158,11 +151,9 @@ def ticket_router(submissions: Submissions) -> APIRouter:
                 submissions.app.change_ticket, number, command, actor=guard.actor(http),
                 trace_context=current_trace_context(), **request.model_dump(exclude_none=True))
         except TicketNotFound:
-            raise HTTPException(404, detail={"reason": "not_found",
-                                             "detail": f"no ticket {number}"}) from None
+            raise _not_found(number) from None
         except TicketRuleViolation as violation:
-            raise HTTPException(409, detail={"reason": violation.reason,
-                                             "detail": violation.message}) from None
+            raise refusal(409, violation.reason, violation.message) from None
         return TicketView.of(ticket)
 
     for command, lifecycle in LIFECYCLE.items():
@@ -196,10 +187,13 @@ def _lifecycle_route(router: APIRouter, command: str, summary: str, change) -> N
                 responses={404: {"model": Problem}, 409: {"model": Problem}})(endpoint)
 
 
+def _not_found(number: str) -> HTTPException:
+    return refusal(404, "not_found", f"no ticket {number}")
+
+
 def _check_number(number: str) -> None:
     if not NUMBER.match(number):
-        raise HTTPException(400, detail={"reason": "bad_ticket_number",
-                                         "detail": "ticket numbers look like T-000042"})
+        raise refusal(400, "bad_ticket_number", "ticket numbers look like T-000042")
 
 
 def create_http_app(submissions: Submissions, directory_router: APIRouter) -> FastAPI:

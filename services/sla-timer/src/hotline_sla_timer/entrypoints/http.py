@@ -7,11 +7,12 @@ import re
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
-from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi import APIRouter, FastAPI
 
 from hotline import versions
-from hotline.identity import requires
 from hotline.contracts import ticket_id_for
+from hotline.identity import requires
+from hotline.problems import Invalid, Problem, refusal
 from hotline_sla_timer import audit
 from hotline_sla_timer.application import SlaTimerApplication
 
@@ -21,16 +22,16 @@ NUMBER = re.compile(r"^T-\d{6,}$")
 def sla_router(app: SlaTimerApplication) -> APIRouter:
     router = APIRouter(tags=["sla"])
 
-    @router.get("/tickets/{number}/sla", summary="Every SLA clock's timeline, from the event log")
+    @router.get("/tickets/{number}/sla", summary="Every SLA clock's timeline, from the event log",
+                responses={404: {"model": Problem}, 422: {"model": Invalid}})
     @requires("sla:read")
     async def ticket_sla(number: str) -> dict[str, Any]:
         if not NUMBER.match(number):
-            raise HTTPException(422, {"reason": "bad_number", "detail": f"{number!r} is not a ticket number like T-000042"})
+            raise refusal(422, "bad_number", f"{number!r} is not a ticket number like T-000042")
         try:
             return await asyncio.to_thread(_timeline, app, number)
         except AggregateNotFoundError:
-            raise HTTPException(404, {"reason": "unknown_ticket",
-                                      "detail": f"sla-timer has no clocks for {number}"}) from None
+            raise refusal(404, "unknown_ticket", f"sla-timer has no clocks for {number}") from None
 
     @router.get("/sla/policies", summary="Every SLA policy and calendar version recorded, oldest first")
     @requires("sla:read")
