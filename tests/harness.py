@@ -51,6 +51,19 @@ async def kafka_messages(
     return await broker_mod.read_topic(bootstrap, topic, timeout=timeout, min_count=min_count)
 
 
+async def subject_records(bootstrap: str, topic: str, subject: str, count: int,
+                          timeout: float = 30.0) -> list[Any]:
+    """The records about one subject (a ticket number) on `topic`, once at least `count` are
+    there (or the timeout passed), in the source's log order."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [r for r in await kafka_messages(bootstrap, topic)
+                 if headers_dict(r).get("ce_subject") == subject]
+        if len(found) >= count or time.monotonic() > deadline:
+            return sorted(found, key=lambda r: int(headers_dict(r).get("hotline_position", 0)))
+        await asyncio.sleep(0.3)
+
+
 def headers_dict(record: Any) -> dict[str, str]:
     """A ConsumerRecord's headers as {name: decoded value}."""
     return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in (record.headers or [])}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import headers_dict, kafka_messages
+from harness import headers_dict, subject_records
 
 pytestmark = pytest.mark.e2e
 HOTLINE = str(Path(sys.executable).with_name("hotline"))
@@ -59,13 +59,7 @@ async def test_each_role_may_do_what_it_is_for_and_nothing_more(stack):
         assert (await agent.get("/sla/policies")).status_code == 200
 
     # The token's name and role are the actor of the events the commands caused.
-    records = []
-    for _ in range(50):
-        records = [r for r in await kafka_messages(stack.kafka_bootstrap, "hotline.tickets.v1")
-                   if headers_dict(r).get("ce_subject") == number]
-        if len(records) >= 2:
-            break
-        await asyncio.sleep(0.2)
+    records = await subject_records(stack.kafka_bootstrap, "hotline.tickets.v1", number, 2)
     actors = {headers_dict(r)["ce_type"]: json.loads(r.value).get("actor") for r in records}
     assert actors == {"hotline.ticket.opened.v1": {"name": "test-agent", "role": "agent"},
                       "hotline.ticket.responded.v1": {"name": "test-agent", "role": "agent"}}

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness import headers_dict, kafka_messages
+from harness import headers_dict, kafka_messages, subject_records
 from smtp_client import email, send, ticket_number
 
 pytestmark = pytest.mark.e2e
@@ -172,15 +172,9 @@ async def test_a_first_response_back_dated_before_a_published_breach_retracts_it
         response = await client.post(f"/tickets/{number}/first-response",
                                      json={"at": "2026-11-30T12:50:00-08:00", "by": "agent"})
     assert response.status_code == 200, response.text
-    records = []
-    for _ in range(100):
-        records = [r for r in await kafka_messages(stack.kafka_bootstrap, "hotline.sla.v1")
-                   if headers_dict(r).get("ce_subject") == number]
-        if len(records) >= 5:
-            break
-        await asyncio.sleep(0.3)
+    records = await subject_records(stack.kafka_bootstrap, "hotline.sla.v1", number, 5)
     stream = [(headers_dict(r)["ce_type"].split(".")[2], headers_dict(r)["ce_id"], json.loads(r.value))
-              for r in sorted(records, key=lambda r: int(headers_dict(r)["hotline_position"]))
+              for r in records
               if json.loads(r.value)["clock"] == "response"]
     assert [kind for kind, _, _ in stream] == [
         "deadline-approaching", "deadline-approaching", "deadline-breached", "deadline-retracted",
