@@ -83,7 +83,7 @@ async def test_confirmation_survives_an_smtp_outage_and_is_sent_once(infra, sche
     await asyncio.to_thread(app.take, event)
 
     async with dispatching(infra, schema, app) as (task, controller, inbox):
-        the_id = notification_id(str(ticket_id), "confirmation")
+        the_id = notification_id(str(ticket_id), "confirmation", "noc@acme.example")
         async with asyncio.timeout(20):
             while (await asyncio.to_thread(app.repository.get, the_id)).attempts < 2:
                 await asyncio.sleep(0.1)  # the relay is down: attempts fail and are recorded

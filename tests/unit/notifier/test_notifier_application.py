@@ -29,7 +29,7 @@ def test_a_ticket_opened_owes_one_confirmation_to_the_contact():
     app = NotifierApplication(env=popo_env())
     event = opened_event(1)
     assert app.take(event) is True
-    notification = app.repository.get(notification_id(str(event.data.ticket_id), "confirmation"))
+    notification = app.repository.get(notification_id(str(event.data.ticket_id), "confirmation", event.data.contact))
     assert notification.recipient == "noc@acme.example"
     assert "T-000001" in notification.subject
     assert "T-000001" in notification.body
@@ -54,7 +54,7 @@ def test_a_rejected_email_owes_a_reply_explaining_the_format():
     event = CloudEvent(id="x:1", source="/hotline/intake", type=data.ce_type, time=NOW,
                        subject="x", position=1, data=data)
     assert app.take(event)
-    reply = app.repository.get(notification_id(str(data.submission_id), "rejection"))
+    reply = app.repository.get(notification_id(str(data.submission_id), "rejection", data.sender))
     assert reply.recipient == "eve@evil.example"
     assert "the subject has 1 part" in reply.body
     assert "CUSTOMER Name – Location Address – Issue Description – Priority Level" in reply.body
@@ -76,7 +76,7 @@ def test_delivery_attempts_are_events():
     app = NotifierApplication(env=popo_env())
     event = opened_event(1)
     app.take(event)
-    notification = app.repository.get(notification_id(str(event.data.ticket_id), "confirmation"))
+    notification = app.repository.get(notification_id(str(event.data.ticket_id), "confirmation", event.data.contact))
     app.record_failure(notification, 1, "connection refused", NOW, will_retry=True)
     app.record_sent(notification, 2, NOW)
     again = app.repository.get(notification.id)
@@ -124,9 +124,9 @@ def test_subject_lines_are_one_line_whatever_the_event_carries():
     rejected = rejected_event(subject="help\nBcc: victim@example.com", position=2)
     app.take(opened)
     app.take(rejected)
-    for cause, kind in ((opened.data.ticket_id, "confirmation"),
-                        (rejected.data.submission_id, "rejection")):
-        subject = app.repository.get(notification_id(str(cause), kind)).subject
+    for cause, kind, recipient in ((opened.data.ticket_id, "confirmation", opened.data.contact),
+                                   (rejected.data.submission_id, "rejection", rejected.data.sender)):
+        subject = app.repository.get(notification_id(str(cause), kind, recipient)).subject
         assert "Bcc: victim@example.com" in subject
         assert "\n" not in subject and "\x00" not in subject and len(subject) <= 250
 
@@ -135,6 +135,6 @@ def test_a_dmarc_rejection_explains_the_failed_authentication():
     app = NotifierApplication(env=popo_env())
     event = rejected_event(reason="dmarc_fail", detail="failed DMARC")
     app.take(event)
-    reply = app.repository.get(notification_id(str(event.data.submission_id), "rejection"))
+    reply = app.repository.get(notification_id(str(event.data.submission_id), "rejection", event.data.sender))
     assert "failed sender authentication (DMARC)" in reply.body
     assert "registered with us" in reply.body

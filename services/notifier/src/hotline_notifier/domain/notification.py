@@ -1,7 +1,9 @@
-"""The Notification aggregate: one email we owe someone, and every attempt to deliver it.
+"""The Notification aggregate: one message we owe someone, and every attempt to deliver it.
 
-Its id is derived from the upstream event that caused it (e.g. the ticket's
-confirmation), so the same cause can never owe two notifications.
+A notification goes out by `channel`: "email" (to an address; `body` and optional `html`) or
+"webhook" (a POST of `payload` to a URL). Its id is derived from its kind, the upstream event
+that caused it and its recipient, so each recipient is owed each notification once, however
+often the cause is redelivered.
 """
 
 from __future__ import annotations
@@ -14,19 +16,18 @@ from eventsourcing.domain import Aggregate, event
 NOTIFICATION_NAMESPACE = uuid5(NAMESPACE_URL, "https://hotline.example/notifications")
 
 
-def notification_id(cause: str, kind: str) -> UUID:
-    return uuid5(NOTIFICATION_NAMESPACE, f"{kind}:{cause}")
+def notification_id(cause: str, kind: str, recipient: str) -> UUID:
+    return uuid5(NOTIFICATION_NAMESPACE, f"{kind}:{cause}:{recipient.lower()}")
 
 
 class Notification(Aggregate):
     @staticmethod
-    def create_id(cause: str, kind: str, **_: object) -> UUID:
-        return notification_id(cause, kind)
+    def create_id(cause: str, kind: str, recipient: str, **_: object) -> UUID:
+        return notification_id(cause, kind, recipient)
 
     @event("Requested")
-    def __init__(
+    def __init__(  # no `*`: eventsourcing treats keyword-only parameters as required
         self,
-        *,
         cause: str,
         kind: str,
         recipient: str,
@@ -34,6 +35,9 @@ class Notification(Aggregate):
         body: str,
         ticket_number: str | None,
         trace_context: dict[str, str],
+        channel: str = "email",
+        html: str | None = None,
+        payload: dict[str, object] | None = None,
     ) -> None:
         self.cause = cause
         self.kind = kind
@@ -42,6 +46,9 @@ class Notification(Aggregate):
         self.body = body
         self.ticket_number = ticket_number
         self.trace_context = trace_context
+        self.channel = channel
+        self.html = html
+        self.payload = payload
         self.attempts = 0
         self.sent_at: datetime | None = None
         self.given_up = False
