@@ -24,7 +24,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 
 from hotline.log_positions import LogPositions  # noqa: F401  (re-exported: where it was)
-
+from hotline.waking import woken
 
 Entry = tuple[Any, int]
 """(domain event, notification id)"""
@@ -123,8 +123,7 @@ async def follow_log(
                     await asyncio.sleep(linger)
                     rows += await conn.fetch(select, rows[-1]["notification_id"], batch_size - len(rows))
                 if not rows:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(wake.wait(), poll_seconds)
+                    await woken(wake, poll_seconds)
                     continue
                 after = rows[-1]["notification_id"]
                 yield [(_domain_event(app, row), row["notification_id"]) for row in rows]

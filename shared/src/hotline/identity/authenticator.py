@@ -13,6 +13,7 @@ import asyncpg
 
 from hotline.identity.roles import Principal, Role
 from hotline.identity.tokens import CHANNEL, DDL, TABLE, digest
+from hotline.waking import woken
 
 log = logging.getLogger(__name__)
 
@@ -63,8 +64,7 @@ class Authenticator:
             while True:
                 changed.clear()
                 await self._reload(conn)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), self.refresh_seconds)
+                await woken(changed, self.refresh_seconds)
         finally:
             with contextlib.suppress(Exception):
                 await conn.close()

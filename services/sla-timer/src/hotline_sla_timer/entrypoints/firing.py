@@ -19,13 +19,13 @@ import contextlib
 import logging
 import os
 import signal
-
 import time
 
 import asyncpg
-
 from hotline.clock import CLOCK_CHANNEL
 from hotline.lag import ConsumerLag
+from hotline.waking import woken
+
 from hotline_sla_timer.application import SlaTimerApplication
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,7 @@ class FiringLoop:
                 if await self._may_fire():
                     while await asyncio.to_thread(self._fire_batch) >= self._batch_size:
                         pass
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), self._tick)
+                await woken(wake, self._tick)
         finally:
             with contextlib.suppress(Exception):
                 await listener.close()
