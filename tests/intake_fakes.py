@@ -10,7 +10,8 @@ from typing import Any
 from hotline.calendar import SupportCalendar
 from hotline.clock import FixedClock
 from hotline.eventstore import popo_env
-from hotline_intake.adapters.directory_yaml import DEMO_DIRECTORY_PATH, load_directory
+from hotline.directory import load_directory
+from hotline_intake import DEMO_DIRECTORY_PATH
 from hotline_intake.adapters.ticket_numbers import InMemoryTicketNumbers
 from hotline_intake.application import IntakeApplication
 from hotline_intake.publication import to_cloud_event

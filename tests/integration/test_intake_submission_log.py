@@ -12,7 +12,8 @@ import pytest
 from hotline.calendar import SupportCalendar
 from hotline.clock import FixedClock
 from hotline.eventstore import ensure_schema, postgres_env
-from hotline_intake.adapters.directory_yaml import DEMO_DIRECTORY_PATH, load_directory
+from hotline.directory import load_directory
+from hotline_intake import DEMO_DIRECTORY_PATH
 from hotline_intake.adapters.ticket_numbers import PostgresTicketNumbers
 from hotline_intake.admission import SubmissionLimits
 from hotline_intake.application import IntakeApplication

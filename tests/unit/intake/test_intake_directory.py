@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from hotline_intake.adapters.directory_yaml import DEMO_DIRECTORY_PATH, load_directory
-from hotline_intake.domain.directory import (
-    Contact,
-    Customer,
-    Directory,
-    Location,
-    SubmissionRejected,
-    ValidatedSubmission,
-)
+from hotline.directory import Contact, Customer, Directory, Location, load_directory
+from hotline_intake import DEMO_DIRECTORY_PATH
+from hotline_intake.domain.directory import SubmissionRejected, ValidatedSubmission, validate_submission
 from hotline_intake.domain.rejection import RejectionReason
 from hotline_intake.domain.subject import parse_subject
 from pydantic import ValidationError
@@ -112,7 +106,7 @@ def test_validate_submission_accepts_a_contact_at_a_registered_location(
     directory: Directory,
 ) -> None:
     subject = parse_subject("acme corp – 100 Main Street, Springfield – No dial tone – P1")
-    result = directory.validate_submission(subject, "NOC@acme.example")
+    result = validate_submission(directory, subject, "NOC@acme.example")
     assert isinstance(result, ValidatedSubmission)
     assert result.customer.name == "Acme Corp"
     assert result.location.address == "100 Main St, Springfield"
@@ -122,7 +116,7 @@ def test_validate_submission_accepts_a_contact_at_a_registered_location(
 
 def rejection(directory: Directory, subject: str, sender: str) -> SubmissionRejected:
     with pytest.raises(SubmissionRejected) as caught:
-        directory.validate_submission(parse_subject(subject), sender)
+        validate_submission(directory, parse_subject(subject), sender)
     return caught.value
 
 
@@ -158,7 +152,7 @@ def test_unknown_location_lists_the_registered_locations(directory: Directory) -
 
 def test_globex_contact_can_open_globex_tickets(directory: Directory) -> None:
     subject = parse_subject("Globex Telecom – 42 Harbor Road Shelbyville – Portal down – P2")
-    assert directory.validate_submission(subject, GLOBEX).customer.name == "Globex Telecom"
+    assert validate_submission(directory, subject, GLOBEX).customer.name == "Globex Telecom"
 
 
 def test_models_refuse_bad_records() -> None:

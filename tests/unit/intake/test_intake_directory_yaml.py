@@ -5,12 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hotline_intake.adapters.directory_yaml import (
-    DEMO_DIRECTORY_PATH,
-    DirectoryFileError,
-    directory_from_yaml,
-    load_directory,
-)
+from hotline.directory import DirectoryFileError, directory_from_yaml, load_directory
+from hotline_intake import DEMO_DIRECTORY_PATH
 
 
 def test_demo_directory_has_acme_and_globex() -> None:

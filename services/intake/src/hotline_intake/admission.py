@@ -21,8 +21,9 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from hotline.directory import Directory
 from hotline_intake.application import IntakeApplication
-from hotline_intake.domain.directory import Directory, ValidatedSubmission
+from hotline_intake.domain.directory import ValidatedSubmission, validate_submission
 from hotline_intake.domain.fields import FieldRejected, check_fields
 from hotline_intake.domain.rejection import IntakeRejection, RejectionReason
 from hotline_intake.domain.subject import DEFAULT_PRIORITY, PRIORITIES, TicketSubject
@@ -73,7 +74,7 @@ class Admission:
                 raise FieldRejected("priority", f"priority must be 1–4, not {priority}")
             subject = TicketSubject(customer, location, issue, priority or DEFAULT_PRIORITY,
                                     priority_given=priority is not None)
-            accepted = directory.validate_submission(subject, contact)
+            accepted = validate_submission(directory, subject, contact)
         except IntakeRejection as rejection:
             return self._reject(rejection, channel="http", sender=contact, subject=None, **context)
         return self._open(accepted, "http", contact.lower(), {"subject": None}, context,

@@ -53,7 +53,8 @@ LIFECYCLE = {
     "customer-responded": LifecycleCommand(
         "customer_responded", "The customer answered (resumes the resolution clock)."),
     "rfo": LifecycleCommand(
-        "deliver_rfo", "Record that the Reason for Outage was delivered (stops the RFO clock)."),
+        "deliver_rfo", "The Reason for Outage: with its text, Hotline emails it to the customer's "
+        "contact (the RFO clock stops when it is sent); without, record it was delivered."),
 }
 """Lifecycle commands by their API name: the one list the HTTP API and the CLI are built from."""
 

@@ -6,12 +6,11 @@ from hotline import wiring
 from hotline.calendar import SupportCalendar
 from hotline.clock import clock_from_settings
 from hotline.contracts import topics
+from hotline.directory import Directory, load_directory
 from hotline.runtime import ServiceRuntime
-from hotline_intake.adapters.directory_yaml import load_directory
 from hotline_intake.adapters.ticket_numbers import PostgresTicketNumbers
 from hotline_intake.admission import SubmissionLimits
 from hotline_intake.application import IntakeApplication
-from hotline_intake.domain.directory import Directory
 from hotline_intake.entrypoints.directory_api import directory_router
 from hotline_intake.entrypoints.http import create_http_app
 from hotline_intake.entrypoints.smtp import start_smtp

@@ -23,6 +23,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from hotline.directory import Directory
 from hotline_intake.adapters.authentication_results import dmarc_result
 from hotline_intake.adapters.mime import (
     EmailHeader,
@@ -31,7 +32,7 @@ from hotline_intake.adapters.mime import (
     parse_email,
     read_header,
 )
-from hotline_intake.domain.directory import Directory, ValidatedSubmission
+from hotline_intake.domain.directory import ValidatedSubmission, validate_submission
 from hotline_intake.domain.fields import CONTACT_MAX, is_control
 from hotline_intake.domain.loop_safety import AutomaticMarks, Ignored, ignored
 from hotline_intake.domain.rejection import IntakeRejection, RejectionReason
@@ -102,7 +103,7 @@ def screen_email(
     except EmailRejected as rejection:
         return Refused(rejection, header, header.sender or envelope_sender(mail_from))
     try:
-        accepted = directory.validate_submission(parse_subject(email.subject), email.sender)
+        accepted = validate_submission(directory, parse_subject(email.subject), email.sender)
     except IntakeRejection as rejection:
         return Refused(rejection, header, email.sender)
     return Accepted(email, accepted, header)

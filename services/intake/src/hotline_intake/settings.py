@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from hotline.calendar import WALL_DAY, parse_duration
+from hotline.directory import directory_file_setting
 from hotline.settings import ServiceSettings
 
 
@@ -29,9 +30,7 @@ class IntakeSettings(ServiceSettings):
         description="Largest email turned into a ticket; larger ones get a reply saying so. "
         "SMTP itself refuses messages over twice this size (552).",
     )
-    directory_file: Path | None = Field(
-        None, description="Customer directory YAML (customers, locations, contacts)."
-    )
+    directory_file: Path | None = directory_file_setting("HOTLINE_INTAKE_")
     relay_paused: bool = Field(
         False,
         description="Hold publication to Kafka (events keep accumulating in the log and are "

@@ -23,10 +23,10 @@ import logging
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 
+from hotline.directory import Directory
 from hotline.telemetry import current_trace_context
 from hotline_intake.adapters.mime import EmailHeader
 from hotline_intake.application import IntakeApplication
-from hotline_intake.domain.directory import Directory
 from hotline_intake.admission import Admission, SubmissionLimits
 from hotline_intake.domain.rejection import IntakeRejection, RejectionReason
 from hotline_intake.outcomes import Duplicate, Ignored, Opened, Outcome, Rejected

@@ -12,11 +12,10 @@ from typing import Protocol
 
 from fastapi import APIRouter
 
+from hotline.directory import Customer, Directory, DirectoryFileError
 from hotline.identity import requires
 from hotline.problems import Invalid, Problem, refusal
 
-from hotline_intake.adapters.directory_yaml import DirectoryFileError
-from hotline_intake.domain.directory import Customer, Directory
 from hotline_intake.submissions import Submissions
 
 

@@ -15,10 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from hotline_intake.domain.directory import Directory
-
-#: The demo directory shipped with the package (Acme Corp and Globex Telecom).
-DEMO_DIRECTORY_PATH = Path(__file__).resolve().parent.parent / "demo_directory.yaml"
+from hotline.directory.model import Directory
 
 
 class DirectoryFileError(ValueError):
