@@ -17,7 +17,6 @@ from hotline.contracts.envelope import CloudEvent
 from hotline.eventstore import popo_env
 from hotline_sla_timer.application import SlaTimerApplication, UnknownTicket
 from hotline_sla_timer.domain import deadlines
-from hotline_sla_timer.domain.clocks import TicketClocks
 from hotline_sla_timer.publication import to_cloud_event
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -34,7 +33,7 @@ class Ticket:
     position = 0
 
     def __init__(self, app: SlaTimerApplication, number: str = "T-000042") -> None:
-        self.app, self.number, self.id = app, number, uuid4()
+        self.app, self.number, self.id = app, number, contracts.ticket_id_for(number)
 
     def send(self, data: contracts.EventBody) -> bool:
         Ticket.position += 1
@@ -284,3 +283,33 @@ def test_a_restarted_resolution_clock_warns_again_in_its_second_run(clock):
     ticket.fire_due()
     warnings = [k for k in app.clocks(ticket.id).standing if k[0] == "resolution" and k[2] == 75.0]
     assert sorted(warnings) == [("resolution", 1, 75.0), ("resolution", 2, 75.0)]
+
+
+def test_an_rfo_with_its_text_stops_the_rfo_clock_when_notifier_sends_it(app, clock):
+    ticket = Ticket(app)
+    ticket.open(1, pacific(2026, 11, 30, 9, 0))
+    clock.set(pacific(2026, 11, 30, 10, 0))
+    ticket.change(contracts.TicketResolved, pacific(2026, 11, 30, 10, 0))
+    clock.set(pacific(2026, 11, 30, 11, 0))
+    ticket.change(contracts.RfoDelivered, pacific(2026, 11, 30, 11, 0), text="A carrier trunk failed.")
+    assert [p for p in ticket.pending() if p[0] == "rfo"], "recorded, not yet sent: the clock runs"
+    clock.set(pacific(2026, 11, 30, 11, 5))
+    sent = contracts.NotificationSent(
+        notification_id=uuid4(), kind="rfo", ticket_number=ticket.number, recipient="noc@acme.example",
+        subject="RFO", message_id="<m@x>", attempt=1, sent_at=pacific(2026, 11, 30, 11, 5))
+    Ticket.position += 1
+    assert app.take(CloudEvent(id="n:1", source="/hotline/notifier", type=sent.ce_type,
+                               time=datetime.now(UTC), subject=ticket.number, position=Ticket.position,
+                               data=sent))
+    met = app.history(ticket.id)[-1]
+    assert type(met).__name__ == "DeadlineMet" and met.clock == "rfo"
+    assert met.stopped_at == pacific(2026, 11, 30, 11, 5)
+
+
+def test_an_rfo_delivered_otherwise_stops_the_clock_at_once(app, clock):
+    ticket = Ticket(app)
+    ticket.open(1, pacific(2026, 11, 30, 9, 0))
+    clock.set(pacific(2026, 11, 30, 11, 0))
+    ticket.change(contracts.TicketResolved, pacific(2026, 11, 30, 10, 0))
+    ticket.change(contracts.RfoDelivered, pacific(2026, 11, 30, 11, 0))
+    assert ("DeadlineMet", "rfo") in [f[:2] for f in ticket.fired()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Annotated, Any
 
 import httpx
@@ -79,7 +80,7 @@ def _lifecycle(command: str, doc: str) -> None:
 
 
 for _command, _lifecycle_command in LIFECYCLE.items():
-    if _command != "priority":  # takes the new priority as an argument, below
+    if _command not in ("priority", "rfo"):  # they take arguments of their own, below
         _lifecycle(_command, _lifecycle_command.summary)
 
 
@@ -91,3 +92,19 @@ def priority(number: str, new_priority: Annotated[int, typer.Argument(min=1, max
     body = {k: v for k, v in {"priority": new_priority, "at": at, "by": by, "note": note}.items()
             if v is not None}
     _print(_call("POST", url, f"/tickets/{number}/priority", body), as_json)
+
+
+@app.command()
+def rfo(number: str,
+        file: Annotated[Path | None, typer.Option("--file", help="The Reason for Outage (Markdown or "
+                        "text): emailed to the customer's contact; the RFO clock stops when it is sent.")] = None,
+        at: At = None, by: By = None, note: Note = None, url: Url = None, as_json: AsJson = False) -> None:
+    """Deliver the Reason for Outage (with --file), or record one delivered otherwise."""
+    body: dict[str, Any] = {k: v for k, v in {"at": at, "by": by, "note": note}.items() if v is not None}
+    if file is not None:
+        try:
+            body["text"] = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            typer.echo(f"error: cannot read {file}: {exc}", err=True)
+            raise typer.Exit(2) from None
+    _print(_call("POST", url, f"/tickets/{number}/rfo", body), as_json)

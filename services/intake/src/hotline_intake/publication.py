@@ -64,7 +64,7 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
             by=domain_event.by,
             note=domain_event.note,
             actor=_actor(domain_event),
-            **{f: getattr(domain_event, f) for f in ("from_priority", "priority")
+            **{f: getattr(domain_event, f) for f in ("from_priority", "priority", "text")
                if hasattr(domain_event, f)},
         )
         return _envelope(domain_event, position, number, data)

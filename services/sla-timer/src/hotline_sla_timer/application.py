@@ -33,7 +33,7 @@ from hotline.processing import TrackedApplication
 from hotline.sla import SlaPolicy, default_policy
 from hotline_sla_timer.adapters.due_index import DueIndexRecorder, DueRow, DueTimers
 from hotline_sla_timer.domain import deadlines
-from hotline_sla_timer.domain.changes import Change, change_from_contract
+from hotline_sla_timer.domain.changes import Change, change_from_contract, ticket_of
 from hotline_sla_timer.domain.clocks import TicketClocks
 
 log = logging.getLogger(__name__)
@@ -118,12 +118,12 @@ class SlaTimerApplication(TrackedApplication):
         if isinstance(self.recorder, DueIndexRecorder):
             # Most of a backlog is openings of new tickets: one query instead of one `get` each.
             # A ticket created meanwhile fails the save on its version 1 (IntegrityError).
-            ids = {getattr(event.data, "ticket_id") for event, _ in changes}
+            ids = {ticket_of(event.data) for event, _ in changes}
             clocks = dict.fromkeys(ids - self.recorder.existing(list(ids)))
         pending: dict[UUID, list] = {}  # tickets whose timers change, with their final timers
         later: dict[UUID, list[Change]] = {}  # each ticket's changes, settled once at the end
         for event, change in changes:
-            ticket_id = getattr(event.data, "ticket_id")
+            ticket_id = ticket_of(event.data)
             if ticket_id not in clocks:
                 try:
                     clocks[ticket_id] = self.repository.get(ticket_id)
@@ -145,7 +145,7 @@ class SlaTimerApplication(TrackedApplication):
                                timers=DueTimers(list(pending), [t for ts in pending.values() for t in ts]))
 
     def _changed(self, event: CloudEvent, change: Change) -> tuple[TicketClocks | None, list]:
-        ticket_id = getattr(event.data, "ticket_id")
+        ticket_id = ticket_of(event.data)
         now = self.clock.now()
         try:
             clocks: TicketClocks = self.repository.get(ticket_id)

@@ -9,7 +9,7 @@ from opentelemetry.metrics import Observation
 
 from hotline import telemetry, wiring
 from hotline.clock import clock_from_settings
-from hotline.consumer import subscribe_tracked_batch
+from hotline.consumer import subscribe_tracked, subscribe_tracked_batch
 from hotline.contracts import topics
 from hotline.contracts.envelope import CloudEvent
 from hotline.lag import ConsumerLag
@@ -39,6 +39,9 @@ def build(settings: SlaTimerSettings | None = None) -> ServiceRuntime:
     subscribe_tracked_batch(wired.broker, topic=topics.TICKETS, group_id=GROUP,
                             apply_batch=take_batch, apply=take, on_consumed=lag.consumed,
                             max_record_bytes=settings.kafka_max_record_bytes)
+    # An RFO emailed by notifier stops the RFO clock when it is sent.
+    subscribe_tracked(wired.broker, topic=topics.NOTIFICATIONS, group_id=f"{GROUP}-notifications",
+                      apply=take, max_record_bytes=settings.kafka_max_record_bytes)
     runtime = wired.runtime(create_http_app(app))
     runtime.add_task("relay", wired.relay_task(app, topics.SLA, to_cloud_event, recent=app.recent))
     firing = FiringLoop(app, settings.database_url, batch_size=settings.fire_batch_size,

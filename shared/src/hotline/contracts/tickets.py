@@ -131,4 +131,9 @@ class CustomerResponded(TicketChange):
 
 @register("hotline.ticket.rfo-delivered.v1", topics.TICKETS)
 class RfoDelivered(TicketChange):
-    """The Reason for Outage was delivered; the RFO clock stops."""
+    """The Reason for Outage: with `text`, Hotline emails it to the customer's contact and the
+    RFO clock stops when that email is sent; without, it was delivered otherwise and the clock
+    stops at `at`."""
+
+    text: str | None = Field(None, max_length=65536,
+                             description="The Reason for Outage itself (Markdown or plain text).")

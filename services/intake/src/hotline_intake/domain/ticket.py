@@ -215,7 +215,7 @@ class Ticket(Aggregate):
     @event("RfoDelivered")
     def _rfo_delivered(self, number: str, at: datetime, by: str | None, note: str | None,
                        trace_context: dict[str, str], recorded_at: datetime | None = None,
-                       actor: dict[str, str] | None = None) -> None:
+                       actor: dict[str, str] | None = None, text: str | None = None) -> None:
         self.rfo_delivered_at = self.last_change_at = at
 
 

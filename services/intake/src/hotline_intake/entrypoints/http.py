@@ -156,8 +156,14 @@ def ticket_router(submissions: Submissions) -> APIRouter:
             raise refusal(409, violation.reason, violation.message) from None
         return TicketView.of(ticket)
 
+    @router.post("/tickets/{number}/rfo", response_model=TicketView, summary=LIFECYCLE["rfo"].summary,
+                 responses={404: {"model": Problem}, 409: {"model": Problem}})
+    @requires("tickets:write")
+    async def deliver_rfo(number: str, http: Request, request: RfoRequest | None = None) -> TicketView:
+        return await _change(number, "rfo", request or RfoRequest(), http)
+
     for command, lifecycle in LIFECYCLE.items():
-        if command != "priority":  # it takes a body of its own, above
+        if command not in ("priority", "rfo"):  # they take bodies of their own, above
             _lifecycle_route(router, command, lifecycle.summary, _change)
     return router
 
@@ -173,6 +179,12 @@ class ChangeRequest(BaseModel):
 
 class PriorityChangeRequest(ChangeRequest):
     priority: int = Field(ge=1, le=4)
+
+
+class RfoRequest(ChangeRequest):
+    text: str | None = Field(None, min_length=1, max_length=65536, description=(
+        "The Reason for Outage. Given, Hotline emails it to the customer's contact and the RFO "
+        "clock stops when it is sent; omitted, it was delivered otherwise, at `at`."))
 
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from hotline import contracts, sla
 from hotline.contracts.base import EventBody
@@ -40,6 +41,7 @@ SLA_EVENTS: dict[str, type[sla.SlaEvent]] = {
     "reopened": sla.Reopened,
     "rfo-delivered": sla.RfoDelivered,
     "closed": None,  # type: ignore[dict-item]  # recorded for the audit; changes no clock
+    "rfo-sent-for-delivery": None,  # type: ignore[dict-item]  # the clock stops when it is sent
 }
 
 CONTRACT_KINDS: dict[type[EventBody], str] = {
@@ -56,13 +58,29 @@ CONTRACT_KINDS: dict[type[EventBody], str] = {
 
 
 def change_from_contract(data: EventBody) -> Change | None:
-    """The SLA-relevant change a ticket event describes, or None (e.g. a rejected submission)."""
+    """The SLA-relevant change an event describes, or None (e.g. a rejected submission).
+
+    An RFO recorded with its text is emailed by notifier, and the RFO clock stops when that
+    email is sent (`hotline.notification.sent.v1` of kind `rfo`); one recorded without text
+    was delivered otherwise, at its `at`."""
     if isinstance(data, contracts.TicketOpened):
         return Change("opened", data.received_at, data.priority)
+    if isinstance(data, contracts.NotificationSent):
+        if data.kind != "rfo" or data.ticket_number is None:
+            return None
+        return Change("rfo-delivered", data.sent_at, None, data.sent_at)
     kind = CONTRACT_KINDS.get(type(data))
     if kind is None:
         return None
+    if isinstance(data, contracts.RfoDelivered) and data.text:
+        kind = "rfo-sent-for-delivery"
     return Change(kind, data.at, getattr(data, "priority", None), data.recorded_at)
+
+
+def ticket_of(data: EventBody) -> UUID:
+    """The ticket an event is about (notifications name it by number)."""
+    ticket_id = getattr(data, "ticket_id", None)
+    return ticket_id if ticket_id is not None else contracts.ticket_id_for(data.ticket_number)  # type: ignore[attr-defined]
 
 
 def sla_events(changes: list[Change]) -> list[sla.SlaEvent]:
