@@ -24,16 +24,16 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
 
 
 def attempt_body(domain_event: Any) -> NotificationSent | NotificationFailed:
+    # Events recorded before `channel`, `reply`, `next_attempt_at`, `permanent` read as defaults.
+    common = {"notification_id": domain_event.originator_id, "kind": domain_event.kind,
+              "ticket_number": domain_event.ticket_number, "recipient": domain_event.recipient,
+              "attempt": domain_event.attempt, "channel": getattr(domain_event, "channel", "email")}
     if isinstance(domain_event, Notification.Sent):
         return NotificationSent(
-            notification_id=domain_event.originator_id, kind=domain_event.kind,
-            ticket_number=domain_event.ticket_number, recipient=domain_event.recipient,
-            subject=domain_event.subject, message_id=domain_event.message_id,
-            attempt=domain_event.attempt, sent_at=domain_event.sent_at,
-        )
+            **common, subject=domain_event.subject, message_id=domain_event.message_id,
+            sent_at=domain_event.sent_at, reply=getattr(domain_event, "reply", None))
     return NotificationFailed(
-        notification_id=domain_event.originator_id, kind=domain_event.kind,
-        ticket_number=domain_event.ticket_number, recipient=domain_event.recipient,
-        attempt=domain_event.attempt, error=domain_event.error,
-        failed_at=domain_event.failed_at, will_retry=domain_event.will_retry,
-    )
+        **common, error=domain_event.error, failed_at=domain_event.failed_at,
+        will_retry=domain_event.will_retry,
+        next_attempt_at=getattr(domain_event, "next_attempt_at", None),
+        permanent=getattr(domain_event, "permanent", False))

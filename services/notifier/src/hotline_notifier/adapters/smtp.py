@@ -1,19 +1,27 @@
-"""Outbound email through an SMTP relay (aiosmtplib).
+"""Outbound email through an SMTP relay (aiosmtplib): composing a notification's email and
+delivering it on a reused connection.
 
-Errors are split into permanent (the relay refused the recipient or message:
-5xx) and transient (connection trouble, 4xx), so the dispatcher knows whether
-to try again.
+`SmtpSender.deliver(notification)` answers with the attempt's outcome (`Delivered` with the
+server's reply line, or `Undelivered`, transient or permanent) or raises `RelayDown`; how each
+failure is read is `smtp_replies`. Connections are kept open between messages (at most one per
+concurrent delivery, `idle_limit`), so a burst does not pay a connection, EHLO and QUIT per
+email; one idle for more than `RECHECK_AFTER` seconds is checked with NOOP before reuse, and
+any connection an error came from is dropped. `probe()` asks whether the relay takes mail
+again (connect, EHLO, MAIL FROM, RSET), without sending any.
 
 Header values are made safe where the message is composed: free text (Subject, custom
 `X-` headers) has control characters and line separators replaced and is cut to
 `MAX_HEADER_CHARS`; a recipient that is not exactly one plain address, or a header name
 that is not a plain field name, is refused (`UnsendableMessage`, permanent) rather than
-letting a CR/LF split a header or a NUL reach the relay.
+letting a CR/LF split a header or a NUL reach the relay. A notification with `html` becomes
+multipart/alternative (text first, then HTML).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import time
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -22,20 +30,27 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 
 from hotline.contracts.envelope import printable
+from hotline_notifier.adapters.smtp_replies import describe, outcome_of
+from hotline_notifier.domain.delivery import Delivered, Outcome, RelayDown, Undelivered
+from hotline_notifier.domain.notification import Notification
 
 MAX_HEADER_CHARS = 250
+RECHECK_AFTER = 10.0  # seconds idle after which a kept connection is checked before reuse
 _FIELD_NAME = re.compile(r"X-[!-9;-~]{1,60}")  # printable ASCII but ':', RFC 5322 ftext
 
 
-class PermanentDeliveryError(Exception):
-    pass
+WIRE_POLICY = policy.SMTP.clone(max_line_length=998)
+"""Headers folded only past RFC 5322's 998 characters (a subject is at most 250): CPython's
+folding at 78 leaves a space before the fold ahead of an encoded word (an en dash), which every
+reader then shows as two spaces."""
 
 
-class TransientDeliveryError(Exception):
-    pass
+def wire_bytes(message: EmailMessage) -> bytes:
+    """The message as it goes to the relay, CRLF line ends (compose never sets Bcc)."""
+    return message.as_bytes(policy=WIRE_POLICY)
 
 
-class UnsendableMessage(PermanentDeliveryError):
+class UnsendableMessage(ValueError):
     """The message cannot be composed as given (a bad recipient or header name)."""
 
 
@@ -56,7 +71,8 @@ def mailbox(value: str) -> str:
 
 
 class SmtpSender:
-    def __init__(self, smtp_url: str, from_address: str) -> None:
+    def __init__(self, smtp_url: str, from_address: str, *, timeout: float = 30.0,
+                 idle_limit: int = 8) -> None:
         parts = urlsplit(smtp_url)
         if parts.scheme not in ("smtp", "smtps"):
             raise ValueError(f"HOTLINE_SMTP_URL must be smtp:// or smtps://, not {smtp_url!r}")
@@ -66,9 +82,12 @@ class SmtpSender:
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.from_address = mailbox(from_address)
+        self.timeout = timeout
+        self.idle_limit = idle_limit
+        self._idle: list[tuple[aiosmtplib.SMTP, float]] = []  # (connection, idle since)
 
     def compose(self, *, recipient: str, subject: str, body: str, message_id: str,
-                headers: dict[str, str] | None = None) -> EmailMessage:
+                headers: dict[str, str] | None = None, html: str | None = None) -> EmailMessage:
         """The email; raises UnsendableMessage for a bad recipient or custom header name."""
         message = EmailMessage()
         message["From"] = self.from_address
@@ -82,19 +101,86 @@ class SmtpSender:
                 raise UnsendableMessage(f"invalid header name {name[:100]!r}")
             message[name] = header_text(value)
         message.set_content(body)
+        if html:
+            message.add_alternative(html, subtype="html")
         return message
 
-    async def send(self, message: EmailMessage) -> None:
+    def email_of(self, notification: Notification) -> EmailMessage:
+        headers = {"X-Hotline-Notification": str(notification.id)}
+        if notification.ticket_number:
+            headers["X-Hotline-Ticket"] = notification.ticket_number
+        return self.compose(recipient=notification.recipient, subject=notification.subject,
+                            body=notification.body, message_id=notification.message_id,
+                            headers=headers, html=notification.html)
+
+    async def deliver(self, notification: Notification) -> Outcome:
         try:
-            await aiosmtplib.send(
-                message, hostname=self.host, port=self.port, use_tls=self.use_tls,
-                username=self.username, password=self.password, timeout=30,
-            )
-        except aiosmtplib.SMTPResponseException as exc:
-            if 500 <= exc.code < 600:
-                raise PermanentDeliveryError(f"{exc.code} {exc.message}") from exc
-            raise TransientDeliveryError(f"{exc.code} {exc.message}") from exc
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            raise PermanentDeliveryError(str(exc)) from exc
+            message = self.email_of(notification)
+        except UnsendableMessage as exc:
+            return Undelivered(str(exc), permanent=True)
+        return await self.send(message)
+
+    async def send(self, message: EmailMessage) -> Outcome:
+        """Hand `message` to the relay: its outcome, or RelayDown."""
+        connection = await self._take()
+        try:
+            recipients = [a.addr_spec for a in message["To"].addresses]
+            if all(r.isascii() for r in recipients):
+                _, reply = await connection.sendmail(self._sender(), recipients, wire_bytes(message))
+            else:  # aiosmtplib asks for SMTPUTF8 itself
+                _, reply = await connection.send_message(message)
+        except (aiosmtplib.SMTPException, OSError, ValueError) as exc:
+            connection.close()  # whatever it was, this connection is not reused
+            return outcome_of(exc)
+        self._idle.append((connection, time.monotonic()))
+        for extra, _ in self._idle[:-self.idle_limit]:  # more than the slots can use
+            extra.close()
+        del self._idle[:-self.idle_limit]
+        return Delivered(" ".join(f"250 {reply}".split())[:500])
+
+    async def probe(self) -> None:
+        """Raise RelayDown unless the relay would take mail now (no message is sent). A relay
+        that answers MAIL with a refusal other than 421 is up: each message gets its own
+        outcome."""
+        connection = await self._open()
+        try:
+            await connection.mail(self._sender())
+            await connection.rset()
         except (aiosmtplib.SMTPException, OSError) as exc:
-            raise TransientDeliveryError(str(exc) or type(exc).__name__) from exc
+            outcome_of(exc)  # raises RelayDown for the relay's trouble
+        finally:
+            with contextlib.suppress(Exception):
+                await connection.quit()
+            connection.close()
+
+    async def close(self) -> None:
+        idle, self._idle = self._idle, []
+        for connection, _ in idle:
+            connection.close()
+
+    async def _take(self) -> aiosmtplib.SMTP:
+        while self._idle:
+            connection, since = self._idle.pop()
+            if not connection.is_connected:
+                continue
+            if time.monotonic() - since > RECHECK_AFTER:
+                try:
+                    await connection.noop()
+                except (aiosmtplib.SMTPException, OSError):
+                    connection.close()
+                    continue
+            return connection
+        return await self._open()
+
+    async def _open(self) -> aiosmtplib.SMTP:
+        connection = aiosmtplib.SMTP(hostname=self.host, port=self.port, use_tls=self.use_tls,
+                                     username=self.username, password=self.password,
+                                     timeout=self.timeout)
+        try:
+            await connection.connect()  # greeting, EHLO, STARTTLS when offered, AUTH
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise RelayDown(describe(exc)) from exc
+        return connection
+
+    def _sender(self) -> str:
+        return policy.default.header_factory("From", self.from_address).addresses[0].addr_spec

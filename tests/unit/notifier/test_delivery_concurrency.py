@@ -1,0 +1,134 @@
+"""Delivery never stalls: a slow or failing recipient holds one slot for one attempt and never
+delays the others; at most `concurrency` deliveries are in flight; a failing notification is
+retried on its schedule and given up after the last attempt; a permanent refusal gives up at
+once; while the relay is down no attempt is counted and webhooks still go out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from notifier_fakes import ScriptedChannel, dispatcher_for, history, owe, serving, until
+
+from hotline_notifier.delivery.relay_watch import RelayWatch
+from hotline_notifier.domain.delivery import Delivered, RelayDown, Undelivered
+
+SLOW = "slow@globex.example"
+FAILING = "greylisted@globex.example"
+
+
+async def test_a_slow_recipient_does_not_delay_the_others():
+    channel = ScriptedChannel()
+    channel.delays[SLOW] = 1.0
+    dispatcher = dispatcher_for(channel, concurrency=4)
+    owe(dispatcher.app, "T-000001", SLOW)
+    others = [owe(dispatcher.app, f"T-{i:06d}") for i in range(2, 22)]
+    started = time.monotonic()
+    async with serving(dispatcher) as task:
+        await until(lambda: len(channel.delivered) == len(others), task=task)
+        others_done = time.monotonic() - started
+        await until(lambda: len(channel.delivered) == len(others) + 1, task=task)
+    assert others_done < 0.8, f"the others waited for the slow one: {others_done:.2f}s"
+    assert channel.delivered[-1][0] == SLOW
+    assert channel.most_in_flight <= 4
+
+
+async def test_concurrency_is_bounded_and_used():
+    channel = ScriptedChannel()
+    for i in range(30):
+        channel.delays[f"r{i}@acme.example"] = 0.05
+    dispatcher = dispatcher_for(channel, concurrency=5)
+    for i in range(30):
+        owe(dispatcher.app, f"T-{i:06d}", f"r{i}@acme.example")
+    async with serving(dispatcher) as task:
+        await until(lambda: len(channel.delivered) == 30, task=task)
+    assert channel.most_in_flight == 5
+
+
+async def test_a_failing_recipient_is_retried_on_its_schedule_while_the_others_are_sent_once():
+    channel = ScriptedChannel()
+    channel.answer(FAILING, Undelivered("RCPT 450 4.2.0 Greylisted"))
+    dispatcher = dispatcher_for(channel)
+    failing = owe(dispatcher.app, "T-000001", FAILING)
+    others = [owe(dispatcher.app, f"T-{i:06d}") for i in range(2, 12)]
+    async with serving(dispatcher) as task:
+        await until(lambda: len(channel.delivered) == len(others), task=task)
+        assert channel.calls[FAILING] == 1, "its retry is scheduled, not awaited"
+        await until(lambda: not dispatcher.app.repository.get(failing.id).pending, task=task)
+    assert [h for h in history(dispatcher.app, failing)] == [("Requested", None)] + [
+        ("Failed", "RCPT 450 4.2.0 Greylisted")] * 3
+    events = list(dispatcher.app.repository.event_store.get(failing.id))[1:]
+    assert [e.will_retry for e in events] == [True, True, False]
+    assert events[0].next_attempt_at < events[1].next_attempt_at and events[2].next_attempt_at is None
+    assert all(history(dispatcher.app, n) == [("Requested", None), ("Sent", "250 OK")] for n in others)
+    assert dispatcher.app.repository.get(failing.id).given_up
+    assert dispatcher.attempts == {("email", "sent"): 10, ("email", "retrying"): 2,
+                                   ("email", "given-up"): 1}
+
+
+async def test_a_transient_failure_then_success_is_sent_once():
+    channel = ScriptedChannel()
+    channel.answer(FAILING, Undelivered("DATA 451 try later"), Delivered("250 queued"))
+    dispatcher = dispatcher_for(channel)
+    notification = owe(dispatcher.app, "T-000001", FAILING)
+    async with serving(dispatcher) as task:
+        await until(lambda: channel.delivered, task=task)
+        await asyncio.sleep(0.2)
+    assert history(dispatcher.app, notification) == [
+        ("Requested", None), ("Failed", "DATA 451 try later"), ("Sent", "250 queued")]
+    assert channel.calls[FAILING] == 2
+
+
+async def test_a_permanent_refusal_gives_up_at_once():
+    channel = ScriptedChannel()
+    channel.answer(FAILING, Undelivered("RCPT 550 5.1.1 No such user", permanent=True))
+    dispatcher = dispatcher_for(channel)
+    notification = owe(dispatcher.app, "T-000001", FAILING)
+    async with serving(dispatcher) as task:
+        await until(lambda: dispatcher.app.repository.get(notification.id).given_up, task=task)
+        await asyncio.sleep(0.2)
+    [_, failed] = list(dispatcher.app.repository.event_store.get(notification.id))
+    assert failed.permanent and not failed.will_retry and channel.calls[FAILING] == 1
+
+
+async def test_while_the_relay_is_down_nothing_counts_and_webhooks_still_go(caplog):
+    relay_up = asyncio.Event()
+
+    def relay() -> Delivered | RelayDown:
+        return Delivered("250 OK") if relay_up.is_set() else RelayDown("SMTPConnectError: refused")
+
+    async def probe() -> None:
+        if isinstance(answer := relay(), RelayDown):
+            raise answer
+
+    channel = ScriptedChannel()
+    channel.answer("noc@acme.example", relay)
+    dispatcher = dispatcher_for(channel, relay=RelayWatch(probe, probe_seconds=0.02))
+    emails = [owe(dispatcher.app, f"T-{i:06d}") for i in range(1, 4)]
+    page = owe(dispatcher.app, "T-000009", "https://oncall.example/hook", channel="webhook",
+               kind="page", payload={"id": "x"})
+    caplog.set_level(logging.INFO, logger="hotline_notifier.delivery.relay_watch")
+    async with serving(dispatcher) as task:
+        await until(lambda: dispatcher.relay.down, task=task)
+        await until(lambda: [r for r, _ in channel.delivered] == ["https://oncall.example/hook"],
+                    task=task)
+        await asyncio.sleep(0.2)
+        assert all(n.attempts == 0 for n in map(dispatcher.app.repository.get, (e.id for e in emails)))
+        relay_up.set()
+        await until(lambda: len(channel.delivered) == 4, task=task)
+    assert not dispatcher.relay.down
+    assert all(history(dispatcher.app, n) == [("Requested", None), ("Sent", "250 OK")] for n in emails)
+    assert history(dispatcher.app, page)[-1] == ("Sent", "250 OK")
+    lines = [r.getMessage() for r in caplog.records]
+    assert sum("SMTP relay down" in line for line in lines) == 1
+    assert sum("SMTP relay back" in line for line in lines) == 1
+
+
+async def test_a_notification_saved_while_serving_is_delivered():
+    channel = ScriptedChannel()
+    dispatcher = dispatcher_for(channel)
+    async with serving(dispatcher) as task:
+        await asyncio.sleep(0.05)
+        owe(dispatcher.app, "T-000001")
+        await until(lambda: channel.delivered, task=task)
