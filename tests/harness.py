@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import secrets
 import shutil
 import tempfile
 import time
@@ -31,7 +32,7 @@ from typing import Any
 import httpx
 import psutil
 from hotline.devstack import broker as broker_mod
-from hotline.devstack import mailsink
+from hotline.devstack import hooksink, mailsink
 from hotline.devstack import postgres as pg
 from hotline.devstack import services as svc
 from hotline.devstack.ports import HOST, free_port, free_ports
@@ -175,6 +176,7 @@ class Stack:
     - `urls`: {service: "http://127.0.0.1:PORT"}; also `stack.url("intake")`.
     - `intake_smtp`: (host, port) of intake's SMTP listener.
     - `mail_dir`: where the sink writes `.eml` files; `smtp_url`: the sink's URL.
+    - `hooks_dir`: what the webhook sink received (`stack.hooks()`), signed with `webhook_secret`.
     """
 
     infra: Infra
@@ -185,6 +187,8 @@ class Stack:
     intake_smtp: tuple[str, int]
     mail_dir: Path
     smtp_url: str
+    hooks_dir: Path  # what the webhook sink (HOTLINE_NOTIFIER_WEBHOOK_URL) received
+    webhook_secret: str
     log_dir: Path
     tokens: dict[str, str]  # role -> bearer token
 
@@ -253,6 +257,10 @@ class Stack:
         """How many messages the sink holds; pass as `since=` to ignore older ones."""
         return len(mailsink.list_messages(self.mail_dir))
 
+    def hooks(self) -> list[dict]:
+        """Every webhook request the sink received: {"path", "headers", "body"} in arrival order."""
+        return hooksink.received(self.hooks_dir)
+
     def mails(self, since: int = 0) -> list[EmailMessage]:
         """Every message in the sink in arrival order (parsed; `msg.path` is the file)."""
         return [mailsink.parse_message(p) for p in mailsink.list_messages(self.mail_dir)[since:]]
@@ -307,11 +315,14 @@ async def start_stack(
     names = svc.installed_services() if services is None else list(services)
     log_dir = Path(base_dir) / "logs"
     mail_dir = Path(base_dir) / "mail"
+    hooks_dir = Path(base_dir) / "hooks"
     sup = Supervisor(log_dir)
     try:
-        sink_port = free_port()
-        await sup.start(mailsink.sink_spec(sink_port, mail_dir))
+        sink_port, hook_port = free_ports(2)
+        await sup.start_many([mailsink.sink_spec(sink_port, mail_dir),
+                              hooksink.hook_spec(hook_port, hooks_dir)])
         smtp_url = f"smtp://{HOST}:{sink_port}"
+        webhook_secret = secrets.token_urlsafe(24)
 
         fields = {n: list(svc.DEFAULT_PORTS.get(n, {"HTTP_PORT": 0})) for n in names}
         allocated = iter(free_ports(sum(len(f) for f in fields.values())))
@@ -319,6 +330,8 @@ async def start_stack(
         stack_env = {
             **infra.env,
             "HOTLINE_SMTP_URL": smtp_url,
+            "HOTLINE_NOTIFIER_WEBHOOK_URL": f"http://{HOST}:{hook_port}/pages",
+            "HOTLINE_NOTIFIER_WEBHOOK_SECRET": webhook_secret,
             "HOTLINE_SIMULATED_CLOCK": "true",
             "HOTLINE_VAR_DIR": str(Path(base_dir) / "var"),
             # Tests send many emails from the demo contact and open many Acme tickets: no limits
@@ -330,6 +343,7 @@ async def start_stack(
         directory = svc.demo_directory_file()
         if directory is not None:
             stack_env["HOTLINE_INTAKE_DIRECTORY_FILE"] = str(directory)
+            stack_env["HOTLINE_DIRECTORY_FILE"] = str(directory)  # notifier's too
         store = TokenStore(infra.database_url)
         tokens = {role: await asyncio.to_thread(store.replace, f"test-{role}", role, "tests")
                   for role in ROLES}
@@ -353,6 +367,8 @@ async def start_stack(
         intake_smtp=(HOST, intake_smtp_port),
         mail_dir=mail_dir,
         smtp_url=smtp_url,
+        hooks_dir=hooks_dir,
+        webhook_secret=webhook_secret,
         log_dir=log_dir,
         tokens=tokens,
     )

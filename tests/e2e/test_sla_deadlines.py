@@ -11,7 +11,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import httpx
 import pytest
 
 from harness import headers_dict, kafka_messages, subject_records

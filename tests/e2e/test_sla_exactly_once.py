@@ -19,7 +19,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from uuid import uuid4
 
-import httpx
 import psycopg
 import pytest
 from faststream.kafka import KafkaBroker

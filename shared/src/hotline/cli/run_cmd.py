@@ -130,8 +130,11 @@ async def _run_stack(
         )
         stack_env.update(svc.port_env(ports))
         directory = svc.demo_directory_file()
-        if directory and "HOTLINE_INTAKE_DIRECTORY_FILE" not in env_in:
+        # The demo directory, for intake and notifier, unless one of the variables names another.
+        named = {"HOTLINE_INTAKE_DIRECTORY_FILE", "HOTLINE_DIRECTORY_FILE"} & set(env_in)
+        if directory and not named:
             stack_env["HOTLINE_INTAKE_DIRECTORY_FILE"] = str(directory)
+            stack_env["HOTLINE_DIRECTORY_FILE"] = str(directory)
         env = svc.base_env(stack_env, keep_hotline=True)
         if services:
             typer.echo("Starting " + ", ".join(services) + " ...")

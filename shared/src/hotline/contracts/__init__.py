@@ -39,6 +39,14 @@ from hotline.contracts.sla import (
     DeadlineRetracted,
 )
 from hotline.contracts.notifications import NotificationFailed, NotificationSent
+from hotline.contracts.maintenance import (
+    MaintenanceCancelled,
+    MaintenanceCompleted,
+    MaintenanceRescheduled,
+    MaintenanceScheduled,
+    MaintenanceStarted,
+    MaintenanceWindowEvent,
+)
 
 __all__ = [
     "REGISTRY",
@@ -54,6 +62,12 @@ __all__ = [
     "DeadlineRetracted",
     "EventBody",
     "FirstResponseGiven",
+    "MaintenanceCancelled",
+    "MaintenanceCompleted",
+    "MaintenanceRescheduled",
+    "MaintenanceScheduled",
+    "MaintenanceStarted",
+    "MaintenanceWindowEvent",
     "NotificationFailed",
     "NotificationSent",
     "PriorityChanged",

@@ -91,6 +91,13 @@ class CloudEvent:
     def body(self) -> bytes:
         return self.data.model_dump_json().encode()
 
+    def structured(self) -> dict[str, object]:
+        """The event in CloudEvents' structured JSON mode (attributes and data in one object),
+        as webhooks carry it."""
+        return {"specversion": SPECVERSION, "id": self.id, "source": self.source, "type": self.type,
+                "time": self.time.astimezone(timezone.utc).isoformat(), "subject": self.subject,
+                "datacontenttype": CONTENT_TYPE, "data": self.data.model_dump(mode="json")}
+
 
 def _text(headers: dict[str, bytes | str], name: str) -> str:
     value = headers.get(name)

@@ -1,0 +1,41 @@
+"""What notifier publishes on `hotline.maintenance.v1`: the maintenance windows' events.
+
+The relay of this topic follows the same event log as the notifications relay; every event
+that is not a window's (notifications, versions) and the window's private `Reminded` map to
+None and stay in the log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotline.contracts import (
+    MaintenanceCancelled,
+    MaintenanceCompleted,
+    MaintenanceRescheduled,
+    MaintenanceScheduled,
+    MaintenanceStarted,
+)
+from hotline.contracts.envelope import CloudEvent
+from hotline_notifier.maintenance.window import MaintenanceWindow
+from hotline_notifier.publication import SOURCE
+
+CONTRACTS: dict[type, Any] = {
+    MaintenanceWindow.Scheduled: MaintenanceScheduled,
+    MaintenanceWindow.Rescheduled: MaintenanceRescheduled,
+    MaintenanceWindow.Cancelled: MaintenanceCancelled,
+    MaintenanceWindow.Started: MaintenanceStarted,
+    MaintenanceWindow.Completed: MaintenanceCompleted,
+}
+
+
+def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
+    contract = CONTRACTS.get(type(domain_event))
+    if contract is None:
+        return None
+    data = contract.model_validate({**vars(domain_event), "window_id": domain_event.originator_id})
+    return CloudEvent(
+        id=f"{domain_event.originator_id}:{domain_event.originator_version}",
+        source=SOURCE, type=data.ce_type, time=domain_event.timestamp,
+        subject=str(domain_event.originator_id), position=position, data=data,
+    )
