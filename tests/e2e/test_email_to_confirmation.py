@@ -61,7 +61,8 @@ async def test_an_email_becomes_a_ticket_event_and_a_confirmation_in_one_trace(s
 
     [confirmation] = await stack.wait_for_mail(lambda m: number in m["Subject"], since=since)
     assert confirmation["To"] == "noc@acme.example"
-    assert number in confirmation.get_content()
+    assert number in confirmation.get_body(("plain",)).get_content()
+    assert confirmation.get_body(("html",)) is not None  # with an HTML alternative
 
     # One trace: SMTP receipt in intake, the Kafka message, the send in notifier.
     [opened_log] = [r for r in log_lines(stack, "intake", "ticket opened") if r["ticket"] == number]

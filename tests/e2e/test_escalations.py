@@ -69,7 +69,8 @@ async def test_a_p2_escalates_to_exactly_the_policys_recipients_once_each(stack)
         (DUTY, f"[{number}] SLA breached: response clock breached – P2 – Acme Corp"): 1,
         (CONTACT, f"[{number}] SLA breached: response clock breached – P2 – Acme Corp"): 1,
     })
-    breach = next(m for m in stack.mails(since) if m["To"] == DUTY and "breached" in m["Subject"])
+    breach = next(m for m in stack.mails(since)
+                  if m["To"] == DUTY and "breached" in m["Subject"] and number in m["Subject"])
     text = breach.get_body(("plain",)).get_content()
     assert "Mon 2026-11-30 17:00 PST" in text and "America/Los_Angeles" in text
     assert breach.get_body(("html",)) is not None
@@ -116,3 +117,29 @@ async def test_a_retracted_breach_tells_whoever_got_it_to_disregard_it(stack):
     assert all(m["Subject"] == f"[{number}] Disregard: the response breach no longer stands" for m in notes)
     pages = [json.loads(h["body"]) for h in stack.hooks() if json.loads(h["body"])["subject"] == number]
     assert [p["type"] for p in pages].count("hotline.sla.deadline-retracted.v1") == 1
+
+
+async def test_escalations_go_once_each_when_the_notifier_is_killed_while_sending_them(stack):
+    since = stack.mail_count()
+    set_clock(stack, "2026-12-01T09:00:00-08:00")  # Tuesday: response due 17:00
+    number = await open_ticket(stack, 2)
+    await stack.wait_for_mail(lambda m: number in (m["Subject"] or ""), since=since)  # confirmation
+    set_clock(stack, "2026-12-01T17:30:00-08:00")  # 75 %, 90 % and the breach fall due at once
+    await stack.wait_for_mail(lambda m: number in (m["Subject"] or "") and "SLA" in (m["Subject"] or ""),
+                              since=since, timeout=30)
+    stack.kill("notifier")  # mid-burst: some sent, some owed, some perhaps sent but not recorded
+    await stack.start("notifier")
+    await stack.wait_for_mail(lambda m: number in (m["Subject"] or "") and "SLA" in (m["Subject"] or ""),
+                              count=4, since=since, timeout=60)
+    sent = await quiet(stack, number, since)
+    assert sorted(sent) == sorted([
+        (QUEUE, f"[{number}] SLA warning: response clock 75% of its time used – P2 – Acme Corp"),
+        (DUTY, f"[{number}] SLA warning: response clock 90% of its time used – P2 – Acme Corp"),
+        (DUTY, f"[{number}] SLA breached: response clock breached – P2 – Acme Corp"),
+        (CONTACT, f"[{number}] SLA breached: response clock breached – P2 – Acme Corp"),
+    ])
+    # A crash between handing an email over and recording it may resend it, with the same
+    # Message-ID (receivers drop the copy); no escalation is ever owed twice.
+    ids = Counter(m["Message-ID"] for m in stack.mails(since)
+                  if number in (m["Subject"] or "") and "SLA" in (m["Subject"] or ""))
+    assert len(ids) == 4, ids  # four escalations owed, each under one Message-ID

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from uuid import uuid4
 
 import pytest
+from eventsourcing.utils import get_topic
 from faststream.kafka import KafkaBroker
 
 from harness import headers_dict, kafka_messages
@@ -19,6 +20,7 @@ from hotline.contracts import TicketOpened
 from hotline.contracts.envelope import CloudEvent
 from hotline.eventstore import ensure_schema, postgres_env
 from hotline_notifier.application import NotifierApplication
+from hotline_notifier.domain.notification import Notification
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc)
@@ -66,7 +68,9 @@ async def test_redelivered_and_interleaved_messages_are_applied_exactly_once(inf
         await broker.stop()
 
     assert applied.count(True) == 12 and applied.count(False) == 12
-    assert await asyncio.to_thread(app.recorder.max_notification_id) == 12  # 12 notifications
+    requested = await asyncio.to_thread(app.recorder.select_notifications, 1, 1000,
+                                        topics=[get_topic(Notification.Requested)])
+    assert len(requested) == 12  # 12 confirmations, none twice
     dead = await kafka_messages(infra.kafka_bootstrap, f"{topic}.dlq", min_count=1)
     assert len(dead) == 1
     headers = headers_dict(dead[0])

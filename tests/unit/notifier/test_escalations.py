@@ -7,10 +7,12 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta, timezone
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from hotline import contracts
+from hotline.calendar import default_calendar
 from hotline.contracts.envelope import CloudEvent
 from hotline.eventstore import popo_env
 from hotline_notifier.application import NotifierApplication
@@ -131,3 +133,24 @@ def test_a_broken_policy_file_is_refused_with_the_reason(tmp_path):
     with pytest.raises(EscalationPolicyError, match="unknown recipient 'nobody'"):
         load_policy(bad)
     assert load_policy(None).version.startswith("default-escalations-")
+
+
+def test_an_escalation_names_ticket_customer_priority_the_deadline_in_the_calendar_zone_and_what_next(
+        app, monkeypatch):
+    monkeypatch.setenv("HOTLINE_CALENDAR_ZONE", "America/New_York")
+    default_calendar.cache_clear()
+    try:
+        ticket = Ticket(app, 2)
+        ticket.open()
+        ticket.publish(ticket.deadline("resolution", 100))
+        breach = next(app.repository.get(i) for i in {
+            n.originator_id for n in app.recorder.select_notifications(1, 10_000)}
+            if getattr(app.repository.get(i), "kind", None) == "escalation")
+    finally:
+        default_calendar.cache_clear()
+    due = (NOW + timedelta(hours=8)).astimezone(ZoneInfo("America/New_York"))
+    for text in (breach.body, breach.html):
+        assert "T-000042" in text and "Acme Corp" in text and "Priority 2" in text
+        assert due.strftime("%H:%M %Z") in text and "EST" in text and "America/New_York" in text
+        assert "PST" not in text and "What happens next" in text
+    assert breach.subject == "[T-000042] SLA breached: resolution clock breached – P2 – Acme Corp"
