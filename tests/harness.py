@@ -177,6 +177,8 @@ class Stack:
     - `intake_smtp`: (host, port) of intake's SMTP listener.
     - `mail_dir`: where the sink writes `.eml` files; `smtp_url`: the sink's URL.
     - `hooks_dir`: what the webhook sink received (`stack.hooks()`), signed with `webhook_secret`.
+    - `refuse_mail(rule)` / `refuse_hooks(on)`: make the sinks refuse deliveries (retry tests;
+      the notifier retries after 1 s, 2 s, 4 s, ... and probes a relay that is down every 0.5 s).
     """
 
     infra: Infra
@@ -256,6 +258,22 @@ class Stack:
     def mail_count(self) -> int:
         """How many messages the sink holds; pass as `since=` to ignore older ones."""
         return len(mailsink.list_messages(self.mail_dir))
+
+    def refuse_mail(self, rule: dict | None) -> None:
+        """Make the mail sink refuse mail as `rule` says, e.g. `{"all": 421}` (every MAIL FROM:
+        the relay is down) or `{"recipients": {"noc@acme.example": 450}}` (that RCPT TO is
+        greylisted); `None`: take every message again. Takes effect at the sink's next command
+        (`refuse.json` in `mail_dir`, written atomically; see `hotline.devstack.mailsink`)."""
+        mailsink.write_refusals(self.mail_dir, rule)
+
+    def refuse_hooks(self, refuse: bool = True) -> None:
+        """While on, the webhook sink answers every POST with 503 (and saves nothing)."""
+        flag = self.hooks_dir / "refuse"
+        if refuse:
+            self.hooks_dir.mkdir(parents=True, exist_ok=True)
+            flag.touch()
+        else:
+            flag.unlink(missing_ok=True)
 
     def hooks(self) -> list[dict]:
         """Every webhook request the sink received: {"path", "headers", "body"} in arrival order."""
@@ -338,6 +356,12 @@ async def start_stack(
             # unless a test sets its own (tests of the limits do).
             "HOTLINE_INTAKE_REPLIES_PER_HOUR": "0",
             "HOTLINE_INTAKE_TICKETS_PER_CUSTOMER_PER_HOUR": "0",
+            # A refused delivery is retried within seconds (1 s, 2 s, 4 s, ...; no jitter) and a
+            # relay that was down is asked again twice a second, so retry tests stay short.
+            # Mail is taken at the first attempt unless a test makes the sinks refuse it.
+            "HOTLINE_NOTIFIER_RETRY_BASE_SECONDS": "1",
+            "HOTLINE_NOTIFIER_RETRY_JITTER": "0",
+            "HOTLINE_NOTIFIER_RELAY_PROBE_SECONDS": "0.5",
             **svc.port_env(ports),
         }
         directory = svc.demo_directory_file()

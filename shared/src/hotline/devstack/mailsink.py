@@ -8,6 +8,21 @@ File names are `<arrival ns, 20 digits>-<sequence, 6 digits>-<pid>.eml`: unique,
 them sorts by arrival. Each file is written to a temporary name and renamed, so a reader never
 sees half a message. The envelope is prepended as `X-Envelope-From:` / `X-Envelope-To:`
 headers (the latter lists every RCPT TO, so Bcc recipients show up there).
+
+Refusals, for retry tests (like the webhook sink's `refuse` file): while a file `refuse.json`
+exists in the directory, the sink refuses mail as it says. It is read on every MAIL FROM and
+RCPT TO, so writing or removing it takes effect at the next command, even on a connection
+already open; write it atomically (temporary file + rename, as `write_refusals` does). Its
+shape:
+
+    {"all": 421}                                   every MAIL FROM is refused with that code
+    {"recipients": {"slow@acme.example": 450}}     RCPT TO that address (any case) is refused
+
+A code comes with a fitting text (`421 4.3.2 Service not available, closing channel`,
+`450 4.2.0 Greylisted, try again later`, `550 5.1.1 Mailbox unavailable`, ...); a string instead
+of a code is sent as the whole reply line (`"451 4.7.1 Try again in a minute"`). After a 421 the
+sink closes the connection, as the code says. Both keys may be given; `all` comes first. With no
+file (or a file that is not such JSON: one warning on stderr) the sink takes every message.
 """
 
 from __future__ import annotations
@@ -15,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
 import signal
 import sys
@@ -23,19 +39,133 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from hotline.devstack.supervisor import ProcessSpec
 
 
+REFUSALS_FILE = "refuse.json"
+SERVICE_NOT_AVAILABLE = 421
+REPLY_TEXTS = {
+    421: "4.3.2 Service not available, closing channel",
+    450: "4.2.0 Greylisted, try again later",
+    451: "4.3.0 Local error in processing, try again later",
+    452: "4.3.1 Insufficient system storage, try again later",
+    550: "5.1.1 Mailbox unavailable",
+    551: "5.1.6 User not local",
+    552: "5.2.2 Mailbox full",
+    553: "5.1.3 Mailbox name not allowed",
+    554: "5.7.1 Transaction failed",
+}
+
+
+def refusal_reply(rule: int | str) -> str:
+    """The reply line for a refusal: a code with its fitting text, or a given line as it is."""
+    if isinstance(rule, str):
+        return " ".join(rule.split())
+    code = int(rule)
+    if code in REPLY_TEXTS:
+        return f"{code} {REPLY_TEXTS[code]}"
+    cls = code // 100
+    return (f"{code} {cls}.0.0 Temporary failure, try again later" if cls == 4 else
+            f"{code} {cls}.0.0 Refused")
+
+
+def write_refusals(directory: Path | str, rule: dict[str, Any] | None) -> None:
+    """Make the sink in `directory` refuse mail as `rule` says (see the module docstring), or
+    take every message again (`None`). Atomic: a temporary file renamed over `refuse.json`."""
+    d = Path(directory)
+    target = d / REFUSALS_FILE
+    if rule is None:
+        target.unlink(missing_ok=True)
+        return
+    d.mkdir(parents=True, exist_ok=True)
+    tmp = d / f".{REFUSALS_FILE}.{os.getpid()}.{time.time_ns()}.tmp"
+    tmp.write_text(json.dumps(rule))
+    tmp.rename(target)
+
+
+class Refusals:
+    """`refuse.json` in a directory, read afresh at every command (a test tool: one small read
+    per MAIL or RCPT costs nothing, and no change can be missed)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = Path(directory) / REFUSALS_FILE
+        self._all: int | str | None = None
+        self._recipients: dict[str, int | str] = {}
+        self._warned: str | None = None  # the broken content last warned about
+
+    def _current(self) -> None:
+        self._all, self._recipients = None, {}
+        try:
+            content = self.path.read_text()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            print(f"mail sink: cannot read {self.path}: {exc}", file=sys.stderr, flush=True)
+            return
+        try:
+            rule = json.loads(content)
+            if not isinstance(rule, dict):
+                raise ValueError("not a JSON object")
+            every = rule.get("all")
+            recipients = rule.get("recipients") or {}
+            if not isinstance(recipients, dict):
+                raise ValueError('"recipients" is not an object')
+            for value in (every, *recipients.values()):
+                if value is not None and (isinstance(value, bool)
+                                          or not isinstance(value, int | str)):
+                    raise ValueError(f"{value!r} is neither a reply code nor a reply line")
+        except ValueError as exc:
+            if content != self._warned:
+                self._warned = content
+                print(f"mail sink: ignoring {self.path}: {exc}", file=sys.stderr, flush=True)
+            return
+        self._all = every
+        self._recipients = {str(k).lower(): v for k, v in recipients.items()}
+
+    def for_mail(self) -> str | None:
+        """The reply refusing MAIL FROM, or None to take it."""
+        self._current()
+        return None if self._all is None else refusal_reply(self._all)
+
+    def for_recipient(self, address: str) -> str | None:
+        """The reply refusing RCPT TO `address`, or None to take it."""
+        self._current()
+        rule = self._recipients.get(address.lower())
+        return None if rule is None else refusal_reply(rule)
+
+
 class EmlHandler:
-    """aiosmtpd handler writing each accepted message to `directory`."""
+    """aiosmtpd handler writing each accepted message to `directory` (refusing what
+    `refuse.json` there says)."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
         self._seq = itertools.count(1)
+        self.refusals = Refusals(self.directory)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options) -> str:
+        reply = self.refusals.for_mail()
+        if reply is None:
+            envelope.mail_from = address
+            envelope.mail_options.extend(mail_options)
+            return "250 OK"
+        if reply.startswith(str(SERVICE_NOT_AVAILABLE)):
+            _close_after_reply(server)
+        return reply
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        reply = self.refusals.for_recipient(address)
+        if reply is None:
+            envelope.rcpt_tos.append(address)
+            envelope.rcpt_options.extend(rcpt_options)
+            return "250 OK"
+        if reply.startswith(str(SERVICE_NOT_AVAILABLE)):
+            _close_after_reply(server)
+        return reply
 
     async def handle_DATA(self, server, session, envelope) -> str:
         content = envelope.original_content or envelope.content
@@ -50,6 +180,14 @@ class EmlHandler:
         tmp.write_bytes(head + content)
         tmp.rename(self.directory / f"{name}.eml")
         return "250 Message accepted for delivery"
+
+
+def _close_after_reply(server) -> None:
+    """Close the connection once the reply the hook returns is written (aiosmtpd writes it
+    without yielding to the loop, and closing a transport flushes what it holds)."""
+    transport = server.transport
+    if transport is not None:
+        asyncio.get_running_loop().call_soon(transport.close)
 
 
 def list_messages(directory: Path | str) -> list[Path]:
