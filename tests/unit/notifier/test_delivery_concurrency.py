@@ -132,3 +132,36 @@ async def test_a_notification_saved_while_serving_is_delivered():
         await asyncio.sleep(0.05)
         owe(dispatcher.app, "T-000001")
         await until(lambda: channel.delivered, task=task)
+
+
+async def test_attempts_finishing_together_are_recorded_in_fewer_transactions_each_once():
+    channel = ScriptedChannel()
+    dispatcher = dispatcher_for(channel, concurrency=8)
+    owed = [owe(dispatcher.app, f"T-{i:06d}", recipient=f"noc{i}@acme.example") for i in range(40)]
+    async with serving(dispatcher) as task:
+        await until(lambda: dispatcher.sent == len(owed), task=task)
+    assert all(history(dispatcher.app, n) == [("Requested", None), ("Sent", "250 OK")] for n in owed)
+    assert dispatcher.outcomes.batches < len(owed)
+
+
+async def test_one_outcome_that_cannot_be_recorded_does_not_take_its_batch_with_it(monkeypatch):
+    channel = ScriptedChannel()
+    dispatcher = dispatcher_for(channel, concurrency=8)
+    app = dispatcher.app
+    owed = [owe(app, f"T-{i:06d}", recipient=f"noc{i}@acme.example") for i in range(16)]
+    poison = owed[3].id
+    record_outcomes = app.record_outcomes
+
+    def refuses_the_poison(recorded):
+        if any(n.id == poison for n, *_ in recorded) and not getattr(refuses_the_poison, "done", 0):
+            if len(recorded) == 1:
+                refuses_the_poison.done = 1
+            raise ValueError("cannot record this one")
+        return record_outcomes(recorded)
+
+    monkeypatch.setattr(app, "record_outcomes", refuses_the_poison)
+    async with serving(dispatcher) as task:
+        await until(lambda: not any(app.repository.get(n.id).pending for n in owed), task=task)
+    sent = [n for n in owed if history(app, n)[-1][0] == "Sent"]
+    assert len(sent) == len(owed) - 1
+    assert history(app, owed[3])[-1] == ("Failed", "ValueError: cannot record this one")

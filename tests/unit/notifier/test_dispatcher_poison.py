@@ -91,7 +91,7 @@ async def test_a_database_outage_is_not_mistaken_for_a_poison_notification(dispa
     def database_down(*args, **kwargs):
         raise psycopg.OperationalError("connection refused")
 
-    monkeypatch.setattr(dispatcher.app, "record_outcome", database_down)
+    monkeypatch.setattr(dispatcher.app, "record_outcomes", database_down)
     with pytest.raises(ExceptionGroup) as stopped:
         await dispatcher.serve()
     assert stopped.group_contains(psycopg.OperationalError)

@@ -82,6 +82,8 @@ class SmtpSender:
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.from_address = mailbox(from_address)
+        self.envelope_from = policy.default.header_factory(
+            "From", self.from_address).addresses[0].addr_spec  # MAIL FROM, parsed once
         self.timeout = timeout
         self.idle_limit = idle_limit
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []  # (connection, idle since)
@@ -126,7 +128,7 @@ class SmtpSender:
         try:
             recipients = [a.addr_spec for a in message["To"].addresses]
             if all(r.isascii() for r in recipients):
-                _, reply = await connection.sendmail(self._sender(), recipients, wire_bytes(message))
+                _, reply = await connection.sendmail(self.envelope_from, recipients, wire_bytes(message))
             else:  # aiosmtplib asks for SMTPUTF8 itself
                 _, reply = await connection.send_message(message)
         except (aiosmtplib.SMTPException, OSError, ValueError) as exc:
@@ -144,7 +146,7 @@ class SmtpSender:
         outcome."""
         connection = await self._open()
         try:
-            await connection.mail(self._sender())
+            await connection.mail(self.envelope_from)
             await connection.rset()
         except (aiosmtplib.SMTPException, OSError) as exc:
             outcome_of(exc)  # raises RelayDown for the relay's trouble
@@ -181,6 +183,3 @@ class SmtpSender:
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise RelayDown(describe(exc)) from exc
         return connection
-
-    def _sender(self) -> str:
-        return policy.default.header_factory("From", self.from_address).addresses[0].addr_spec

@@ -3,7 +3,8 @@
 It claims due notifications (oldest due first, only as many as there are free slots), and
 delivers each in its own task by its channel (`email`: SMTP, `webhook`: HTTP), recording the
 attempt as an event (`Sent` with the reply, or `Failed` with the next attempt's instant from the
-`RetrySchedule`, on the system clock). A slow or failing recipient holds one slot for one
+`RetrySchedule`, on the system clock); attempts that finish together are recorded in one
+transaction (`outcomes.OutcomeWriter`). A slow or failing recipient holds one slot for one
 attempt, never the others: its retry is a row in the index, not a wait. It wakes when a
 notification is saved (the recorder's NOTIFY), when a slot frees, when the next row falls due,
 when the relay is back, and at least every `poll_seconds`.
@@ -41,6 +42,7 @@ from hotline.writer_lock import LockLost, WriterLock
 from opentelemetry.trace import SpanKind
 
 from hotline_notifier.application import NotifierApplication
+from hotline_notifier.delivery.outcomes import OutcomeWriter
 from hotline_notifier.delivery.relay_watch import RelayWatch
 from hotline_notifier.domain.delivery import (
     Delivered,
@@ -84,6 +86,7 @@ class Dispatcher:
         self.attempts: Counter[tuple[str, str]] = Counter()  # (channel, sent|retrying|given-up)
         self.in_flight: set[UUID] = set()
         self.lock: WriterLock | None = None  # held while `run` runs
+        self.outcomes = OutcomeWriter(app)
         self._wake = asyncio.Event()
 
     async def run(self, positions: LogPositions) -> None:
@@ -112,16 +115,32 @@ class Dispatcher:
         self.in_flight.clear()
         async with asyncio.TaskGroup() as tasks:
             tasks.create_task(self.relay.watch())
+            tasks.create_task(self.outcomes.run())
             while True:
                 self._wake.clear()
                 now = self.infra_clock.now()
                 paused = ("email",) if self.relay.down else ()
                 claimed, next_due = await asyncio.to_thread(
-                    self.app.deliveries.claim_due_deliveries, now, self.concurrency - len(self.in_flight), paused)
-                for notification_id in claimed:
+                    self._claim, now, self.concurrency - len(self.in_flight), paused)
+                for notification_id, notification in claimed:
                     self.in_flight.add(notification_id)
-                    tasks.create_task(self._attempt(notification_id))
+                    tasks.create_task(self._attempt(notification_id, notification))
                 await self._idle(now, next_due)
+
+    def _claim(self, now: datetime, limit: int, paused: tuple[str, ...]
+               ) -> tuple[list[tuple[UUID, Notification | None]], datetime | None]:
+        """Claim what is due and load it, in one trip to a worker thread; a notification that
+        does not load is left for its attempt to load again (and meet its error there)."""
+        claimed, next_due = self.app.deliveries.claim_due_deliveries(now, limit, paused)
+        loaded: list[tuple[UUID, Notification | None]] = []
+        for notification_id in claimed:
+            try:
+                loaded.append((notification_id, self.app.repository.get(notification_id)))
+            except TRANSIENT:
+                raise
+            except Exception:  # noqa: BLE001 (its attempt records why)
+                loaded.append((notification_id, None))
+        return loaded, next_due
 
     async def _idle(self, now: datetime, next_due: datetime | None) -> None:
         wait = self.poll_seconds
@@ -129,19 +148,20 @@ class Dispatcher:
             wait = min(wait, max((next_due - now).total_seconds(), 0.005))
         await woken(self._wake, wait)
 
-    async def _attempt(self, notification_id: UUID) -> None:
+    async def _attempt(self, notification_id: UUID, notification: Notification | None = None) -> None:
         try:
-            await self._attempt_once(notification_id)
+            await self._attempt_once(notification_id, notification)
         except LockLost:
             pass  # the lock stops this dispatcher; the next holder frees the claim
         finally:
             self.in_flight.discard(notification_id)
             self._wake.set()
 
-    async def _attempt_once(self, notification_id: UUID) -> None:
+    async def _attempt_once(self, notification_id: UUID, notification: Notification | None) -> None:
         """One attempt at one notification; whatever goes wrong with it stays with it."""
         try:
-            notification = await asyncio.to_thread(self.app.repository.get, notification_id)
+            if notification is None:
+                notification = await asyncio.to_thread(self.app.repository.get, notification_id)
             if notification.pending:
                 await self._deliver(notification)
             else:
@@ -172,8 +192,7 @@ class Dispatcher:
         attempt, next_at = notification.attempts + 1, None
         if isinstance(outcome, Undelivered) and not outcome.permanent:
             next_at = self.schedule.next_attempt_at(attempt, self.infra_clock.now(), self.rng)
-        await asyncio.to_thread(self.app.record_outcome, notification, outcome,
-                                at=self.clock.now(), next_attempt_at=next_at)
+        await self.outcomes.record(notification, outcome, at=self.clock.now(), next_attempt_at=next_at)
         facts = {"ticket": notification.ticket_number, "recipient": notification.recipient,
                  "notification": str(notification.id), "attempt": attempt}
         if isinstance(outcome, Delivered):

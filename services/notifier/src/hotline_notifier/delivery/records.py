@@ -44,6 +44,12 @@ class DeliveryRecords(TrackedApplication):
                        next_attempt_at: datetime | None = None) -> None:
         """Record one attempt: sent, or failed (retried at `next_attempt_at` unless permanent or
         None: given up). `at` is the stack's clock."""
+        self._apply_outcome(notification, outcome, at, next_attempt_at)
+        self.save(notification)
+
+    @staticmethod
+    def _apply_outcome(notification: Notification, outcome: Outcome, at: datetime,
+                       next_attempt_at: datetime | None) -> None:
         attempt = notification.attempts + 1
         if isinstance(outcome, Delivered):
             notification.record_sent(attempt=attempt, sent_at=at, reply=outcome.reply)
@@ -52,7 +58,13 @@ class DeliveryRecords(TrackedApplication):
                 attempt=attempt, error=outcome.reason[:MAX_ERROR_CHARS], failed_at=at,
                 next_attempt_at=None if outcome.permanent else next_attempt_at,
                 permanent=outcome.permanent)
-        self.save(notification)
+
+    def record_outcomes(self, recorded: list[tuple[Notification, Outcome, datetime,
+                                                   datetime | None]]) -> None:
+        """Record several attempts in one transaction: (notification, outcome, at, next attempt)."""
+        for notification, outcome, at, next_attempt_at in recorded:
+            self._apply_outcome(notification, outcome, at, next_attempt_at)
+        self.save(*(notification for notification, *_ in recorded))
 
     def history(self, notification_id: UUID) -> list[Any]:
         """The notification's events, oldest first (one index probe, not a log scan)."""
