@@ -6,6 +6,10 @@ store); `Submissions` calls it in a worker thread.
   later ones are recorded with `reply=False` (0 = no limit).
 * New tickets per customer, over every channel: beyond `tickets_per_customer_per_hour` in the
   last hour a submission is rejected as `rate_limited` (0 = no limit).
+* An email that replies to a ticket (`screening.Reply`) becomes a comment on it, a follow-up
+  ticket (the ticket is closed) or a rejection (`unknown_ticket`, `other_customers_ticket`,
+  `not_a_contact_of_ticket`: the last one tells the ticket's contact, not the sender). The same
+  email threaded twice adds one comment.
 * An email whose (sender, Message-ID) the submission log already holds becomes a duplicate.
   The check and the write are not one transaction; the log's unique key closes the gap: the
   loser of a race fails to commit (IntegrityError), finds the winner's row, and is recorded as
@@ -22,13 +26,15 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from hotline.directory import Directory
-from hotline_intake.application import IntakeApplication
+from hotline_intake.application import IntakeApplication, TicketNotFound
 from hotline_intake.domain.directory import ValidatedSubmission, validate_submission
 from hotline_intake.domain.fields import FieldRejected, check_fields
 from hotline_intake.domain.rejection import IntakeRejection, RejectionReason
 from hotline_intake.domain.subject import DEFAULT_PRIORITY, PRIORITIES, TicketSubject
-from hotline_intake.outcomes import Duplicate, Ignored, Opened, Outcome, Rejected
-from hotline_intake.screening import Accepted, Automatic, Refused, Verdict, envelope_sender
+from hotline_intake.domain.thread import follow_up_issue
+from hotline_intake.domain.ticket import CLOSED
+from hotline_intake.outcomes import Commented, Duplicate, Ignored, Opened, Outcome, Rejected
+from hotline_intake.screening import Accepted, Automatic, Refused, Reply, Verdict, envelope_sender
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +46,11 @@ class SubmissionLimits:
 
 
 class Admission:
-    def __init__(self, app: IntakeApplication, limits: SubmissionLimits) -> None:
+    def __init__(self, app: IntakeApplication, limits: SubmissionLimits,
+                 reply_reopens: bool = True) -> None:
         self.app = app
         self.limits = limits
+        self.reply_reopens = reply_reopens  # HOTLINE_INTAKE_REPLY_REOPENS
 
     def email(self, verdict: Verdict, mail_from: str | None, received_at: datetime,
               trace_context: dict[str, str]) -> Outcome:
@@ -93,6 +101,8 @@ class Admission:
         if isinstance(verdict, Refused):
             return self._reject(verdict.rejection, channel="email", sender=verdict.sender,
                                 reply=verdict.reply, **email, **context)
+        if isinstance(verdict, Reply):
+            return self._reply(verdict, email, context)
         assert isinstance(verdict, Accepted)
         found = verdict.email
         return self._open(
@@ -119,17 +129,79 @@ class Admission:
         log.info("ticket opened", extra={"ticket": opened_ticket.number, "channel": channel})
         return Opened(opened_ticket)
 
+    def _reply(self, verdict: Reply, email: dict[str, Any], context: dict[str, Any]) -> Outcome:
+        """A reply to a ticket: a comment on it (from a contact of its customer), a follow-up
+        ticket (to a closed one), or a rejection; never a new ticket of its own."""
+        found, number = verdict.email, verdict.reference.ticket_number
+        sender = found.sender
+        rejected = dict(channel="email", sender=sender, ticket_number=number, **email, **context)
+        try:
+            ticket = self.app.get_ticket(number)
+        except TicketNotFound:
+            return self._reject(IntakeRejection(
+                RejectionReason.UNKNOWN_TICKET,
+                f"the email replies to {number}, and we have no ticket {number}; please check "
+                "the number, or send a new ticket with the subject in the ticket format"), **rejected)
+        directory = verdict.directory
+        customer = directory.find_customer(ticket.customer)
+        if customer is None or directory.contact(customer, sender) is None:
+            own = next((c for c in directory.customers if directory.contact(c, sender)), None)
+            if own is not None:
+                return self._reject(IntakeRejection(
+                    RejectionReason.OTHER_CUSTOMERS_TICKET,
+                    f"{number} is not a ticket of {own.name}, so your email was not added to "
+                    "it; please check the ticket number"), **rejected)
+            return self._reject(IntakeRejection(
+                RejectionReason.NOT_A_CONTACT_OF_TICKET,
+                f"an email from {sender} replied to {number}, but {sender} is not a registered "
+                f"contact of {ticket.customer}, so it was not added to the ticket; if it should "
+                "have been, forward it from a registered contact address"),
+                notify=ticket.contact, **rejected)
+        attachments = [a._asdict() for a in found.attachments]
+        if ticket.status == CLOSED:
+            return self._follow_up(ticket, verdict, email, context, attachments)
+        ticket, comment_id, followed = self.app.add_customer_reply(
+            number, author=sender, text=found.body, received_at=context["received_at"],
+            attachments=attachments, message_id=found.message_id, in_reply_to=found.in_reply_to,
+            reopens=self.reply_reopens, trace_context=context["trace_context"],
+            actor=context["actor"])
+        log.info("reply threaded", extra={"ticket": number, "followed": followed})
+        return Commented(ticket, comment_id, tuple(followed or ()), resent=followed is None)
+
+    def _follow_up(self, closed: Any, verdict: Reply, email: dict[str, Any],
+                   context: dict[str, Any], attachments: list[dict[str, Any]]) -> Outcome:
+        """A reply to a closed ticket opens a new one linked to it (`follow_up_of`), for the
+        same customer, location and priority."""
+        found = verdict.email
+        limit = self.limits.tickets_per_customer_per_hour
+        if limit and (opened := self.app.tickets_in_window(closed.customer)) >= limit:
+            return self._reject(IntakeRejection(
+                RejectionReason.RATE_LIMITED,
+                f"{closed.customer} has opened {opened} tickets in the last hour, the most we "
+                "accept; please send this one again later or call the support line"),
+                channel="email", sender=found.sender, ticket_number=closed.number, **email, **context)
+        ticket = self.app.open_ticket(
+            customer=closed.customer, location=closed.location,
+            issue=follow_up_issue(closed.number, found.subject, closed.issue),
+            description=found.body, priority=closed.priority, priority_defaulted=False,
+            channel="email", contact=found.sender, attachments=attachments,
+            attachments_omitted=found.attachments_omitted, message_id=found.message_id,
+            follow_up_of=closed.number, **context)
+        log.info("follow-up opened", extra={"ticket": ticket.number, "follow_up_of": closed.number})
+        return Opened(ticket)
+
     def _reject(self, rejection: IntakeRejection, *, channel: str, sender: str | None,
-                reply: bool = True, **fields: Any) -> Rejected:
+                reply: bool = True, notify: str | None = None, **fields: Any) -> Rejected:
         limit = self.limits.replies_per_hour
-        if reply and channel == "email" and sender and limit:
-            reply = self.app.replies_in_window(sender) < limit
+        recipient = notify or sender
+        if reply and channel == "email" and recipient and limit:
+            reply = self.app.replies_in_window(recipient) < limit
         submission_id = self.app.reject_submission(
             channel=channel, sender=sender, reason=str(rejection.reason_code),
-            detail=rejection.message, reply=reply, **fields)
+            detail=rejection.message, reply=reply, notify=notify, **fields)
         log.info("submission rejected", extra={
             "reason": str(rejection.reason_code), "submission": str(submission_id), "reply": reply})
-        return Rejected(submission_id, str(rejection.reason_code), rejection.message, sender, reply)
+        return Rejected(submission_id, str(rejection.reason_code), rejection.message, recipient, reply)
 
 
 

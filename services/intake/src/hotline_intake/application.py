@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
+from uuid import UUID, uuid5
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.popo import POPOFactory
@@ -116,6 +117,7 @@ class IntakeApplication(SubmissionRecords, Application):
         trace_context: dict[str, str] | None = None,
         attachments_omitted: int = 0,
         actor: dict[str, str] | None = None,
+        follow_up_of: str | None = None,
     ) -> Ticket:
         """Open a ticket. A description over 64 KiB is kept whole beside the event, which
         carries its first 64 KiB (`full_description` returns all of it)."""
@@ -141,6 +143,7 @@ class IntakeApplication(SubmissionRecords, Application):
             trace_context=trace_context or {},
             attachments_omitted=attachments_omitted,
             actor=actor,
+            follow_up_of=follow_up_of,
         )
         whole = (ticket.id, description) if text.truncated else None
         self._save_submission(ticket, description=whole)
@@ -177,6 +180,43 @@ class IntakeApplication(SubmissionRecords, Application):
         self.save(ticket)
         return ticket
 
+    def add_customer_reply(
+        self, number: str, *, author: str, text: str, received_at: datetime,
+        attachments: list[dict[str, Any]] | None = None, message_id: str | None = None,
+        in_reply_to: str | None = None, reopens: bool = True,
+        trace_context: dict[str, str] | None = None, actor: dict[str, str] | None = None,
+    ) -> tuple[Ticket, UUID, list[str] | None]:
+        """Thread a customer's emailed reply into its ticket (see `Ticket.customer_replied`).
+        Returns the ticket, the comment's id and what followed on the clocks; None instead of
+        that list when the same email (author, Message-ID) was threaded before: nothing new."""
+        ticket = self.get_ticket(number)
+        comment_id = _comment_id(ticket, f"email:{author}:{message_id}" if message_id else None)
+        if ticket.has_comment(comment_id):
+            return ticket, comment_id, None
+        followed = ticket.customer_replied(
+            at=received_at.astimezone(timezone.utc), reopens=reopens, comment_id=comment_id,
+            author=author, text=text, attachments=attachments, message_id=message_id,
+            in_reply_to=in_reply_to, recorded_at=self.clock.now(),
+            trace_context=trace_context or {}, actor=actor)
+        self.save(ticket)
+        return ticket, comment_id, followed
+
+    def reply(
+        self, number: str, *, message: str, internal: bool = False, by: str | None = None,
+        trace_context: dict[str, str] | None = None, actor: dict[str, str] | None = None,
+    ) -> Ticket:
+        """An agent's reply (public: part of the conversation with the customer) or internal
+        note, now."""
+        ticket = self.get_ticket(number)
+        now = self.clock.now()
+        ticket.add_comment(
+            comment_id=_comment_id(ticket, None), author=by or (actor or {}).get("name") or "agent",
+            author_kind="agent", visibility="internal" if internal else "public", text=message,
+            channel="http", at=now, recorded_at=now, by=by, trace_context=trace_context or {},
+            actor=actor)
+        self.save(ticket)
+        return ticket
+
     def get_ticket(self, number: str) -> Ticket:
         try:
             return self.repository.get(ticket_id(number))
@@ -192,3 +232,9 @@ class IntakeApplication(SubmissionRecords, Application):
         if full is None:  # cannot happen: the row is written with the event
             log.error("%s: the full description is missing; returning its preview", number)
         return full if full is not None else ticket.description
+
+
+def _comment_id(ticket: Ticket, cause: str | None) -> UUID:
+    """A comment's id, derived from its cause (an email: its author and Message-ID), else from
+    its place in the ticket's history."""
+    return uuid5(ticket.id, cause or f"comment@{ticket.version + 1}")

@@ -38,6 +38,7 @@ def build(settings: IntakeSettings | None = None) -> ServiceRuntime:
             replies_per_hour=settings.replies_per_hour,
             tickets_per_customer_per_hour=settings.tickets_per_customer_per_hour),
         read_timeout=settings.read_timeout_seconds,
+        reply_reopens=settings.reply_reopens,
     )
     http = create_http_app(submissions, directory_router(directory, submissions))
     runtime = wired.runtime(http)

@@ -56,11 +56,23 @@ def _print(ticket: dict[str, Any], as_json: bool) -> None:
     typer.echo(f"{ticket['number']}  Priority {ticket['priority']}  {ticket['status']}"
                f"{'  (waiting on customer)' if ticket.get('waiting_on_customer') else ''}")
     typer.echo(f"  {ticket['customer']} – {ticket['location']} – {ticket['issue']}")
+    if ticket.get("follow_up_of"):
+        typer.echo(f"  follow-up of {ticket['follow_up_of']}")
     for label, key in (("received", "received_at"), ("first response", "responded_at"),
                        ("work-around", "workaround_at"), ("resolved", "resolved_at"),
                        ("RFO delivered", "rfo_delivered_at"), ("closed", "closed_at")):
         if ticket.get(key):
             typer.echo(f"  {label:<15} {ticket[key]}")
+    conversation = ticket.get("conversation") or []
+    if conversation:
+        typer.echo(f"  conversation ({len(conversation)})")
+    for comment in conversation:
+        typer.echo(f"  --- {comment['at']}  {comment['author']} ({comment['author_kind']}, "
+                   f"{comment['visibility']}, {comment['channel']})")
+        for line in comment["text"].splitlines() or [""]:
+            typer.echo(f"      {line}")
+        for attachment in comment.get("attachments") or []:
+            typer.echo(f"      [attachment] {attachment['filename']} ({attachment['size']} bytes)")
 
 
 @app.command()
@@ -108,3 +120,27 @@ def rfo(number: str,
             typer.echo(f"error: cannot read {file}: {exc}", err=True)
             raise typer.Exit(2) from None
     _print(_call("POST", url, f"/tickets/{number}/rfo", body), as_json)
+
+
+@app.command()
+def reply(number: str,
+          message: Annotated[str | None, typer.Option("--message", "-m", help="the reply's text")] = None,
+          file: Annotated[Path | None, typer.Option("--file", help="read the text from this file "
+                          "(UTF-8)")] = None,
+          internal: Annotated[bool, typer.Option("--internal", help="an internal note: agents "
+                              "only, never emailed to the customer")] = False,
+          by: By = None, url: Url = None, as_json: AsJson = False) -> None:
+    """Reply to the customer (or, with --internal, add a note for agents); give --message or --file."""
+    if (message is None) == (file is None):
+        typer.echo("error: give exactly one of --message TEXT or --file PATH", err=True)
+        raise typer.Exit(2)
+    if file is not None:
+        try:
+            message = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            typer.echo(f"error: cannot read {file}: {exc}", err=True)
+            raise typer.Exit(2) from None
+    body: dict[str, Any] = {"message": message, "internal": internal}
+    if by is not None:
+        body["by"] = by
+    _print(_call("POST", url, f"/tickets/{number}/replies", body), as_json)

@@ -36,4 +36,15 @@ class Duplicate:
     original: SubmissionRow
 
 
-Outcome = Opened | Rejected | Ignored | Duplicate
+@dataclass(frozen=True)
+class Commented:
+    """An emailed reply threaded into its ticket as a comment (`followed`: what the clocks did,
+    e.g. `customer-responded`, `reopened`); `resent`: the same email was threaded before."""
+
+    ticket: Ticket
+    comment_id: UUID
+    followed: tuple[str, ...] = ()
+    resent: bool = False
+
+
+Outcome = Opened | Rejected | Ignored | Duplicate | Commented

@@ -89,7 +89,20 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
             description_bytes=getattr(domain_event, "description_bytes", None),
             attachments_omitted=getattr(domain_event, "attachments_omitted", 0),
             actor=_actor(domain_event),
+            follow_up_of=getattr(domain_event, "follow_up_of", None),
         )
+        return _envelope(domain_event, position, domain_event.number, data)
+    if isinstance(domain_event, Ticket.CommentAdded):
+        data = contracts.CommentAdded(
+            ticket_id=domain_event.originator_id, ticket_number=domain_event.number,
+            at=domain_event.at, recorded_at=domain_event.recorded_at, by=domain_event.by,
+            note=domain_event.note, actor=_actor(domain_event),
+            comment_id=domain_event.comment_id, author=domain_event.author,
+            author_kind=domain_event.author_kind, visibility=domain_event.visibility,
+            text=domain_event.text, text_truncated=domain_event.text_truncated,
+            attachments=[Attachment(**a) for a in domain_event.attachments],
+            channel=domain_event.channel, message_id=domain_event.message_id,
+            in_reply_to=domain_event.in_reply_to)
         return _envelope(domain_event, position, domain_event.number, data)
     if isinstance(domain_event, RejectedSubmission.Rejected):
         data = SubmissionRejected(
@@ -105,6 +118,8 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
             message_id=domain_event.message_id,
             reply=getattr(domain_event, "reply", True),
             actor=_actor(domain_event),
+            ticket_number=getattr(domain_event, "ticket_number", None),
+            notify=getattr(domain_event, "notify", None),
         )
         return _envelope(domain_event, position, str(domain_event.originator_id), data)
     if isinstance(domain_event, IgnoredSubmission.Ignored):

@@ -10,9 +10,11 @@ In order, each step on what the previous ones could read:
    `dmarc_fail`; the reply goes to the registered contact the From claims, as the directory
    stores it, and to no one when the From is not a registered contact (never to Reply-To, the
    envelope or the forged address);
-4. the whole email (`parse_email`), the subject line and the customer directory → `Refused`
-   (the reply goes to the From, or to the envelope sender when there is no usable From) or
-   `Accepted`.
+4. the whole email (`parse_email`); one that replies to a ticket (`domain.thread`: a
+   `[T-000042]` subject tag, or In-Reply-To/References naming a message Hotline sent about the
+   ticket) → `Reply`, never a new ticket (admission checks the ticket and the sender);
+5. otherwise the subject line and the customer directory → `Refused` (the reply goes to the
+   From, or to the envelope sender when there is no usable From) or `Accepted`.
 
 Pure but for the parsing, so it can run in a worker thread under a time limit.
 """
@@ -37,6 +39,7 @@ from hotline_intake.domain.fields import CONTACT_MAX, is_control
 from hotline_intake.domain.loop_safety import AutomaticMarks, Ignored, ignored
 from hotline_intake.domain.rejection import IntakeRejection, RejectionReason
 from hotline_intake.domain.subject import parse_subject
+from hotline_intake.domain.thread import ThreadReference, thread_reference
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,17 @@ class Accepted:
     header: EmailHeader
 
 
-Verdict = Automatic | Refused | Accepted
+@dataclass(frozen=True)
+class Reply:
+    """An email that replies to a ticket: admission threads it in, or rejects it."""
+
+    email: InboundEmail
+    reference: ThreadReference
+    directory: Directory  # the one it was screened with
+    header: EmailHeader
+
+
+Verdict = Automatic | Refused | Accepted | Reply
 
 
 def envelope_sender(mail_from: str | None) -> str | None:
@@ -102,6 +115,9 @@ def screen_email(
         email = parse_email(raw, max_bytes=rules.max_bytes, header=header)
     except EmailRejected as rejection:
         return Refused(rejection, header, header.sender or envelope_sender(mail_from))
+    reference = thread_reference(email.subject, email.in_reply_to, email.references)
+    if reference is not None:
+        return Reply(email, reference, directory, header)
     try:
         accepted = validate_submission(directory, parse_subject(email.subject), email.sender)
     except IntakeRejection as rejection:

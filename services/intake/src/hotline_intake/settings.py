@@ -68,6 +68,11 @@ class IntakeSettings(ServiceSettings):
         description="How long a Message-ID is remembered per sender (e.g. 7d, 12h): the same one "
         "again within it answers 250, opens nothing and is recorded as a duplicate.",
     )
+    reply_reopens: bool = Field(
+        True,
+        description="A customer's emailed reply to a resolved ticket reopens it (at the reply's "
+        "receipt); false: the reply is only added to the conversation.",
+    )
     trusted_authserv_id: str | None = Field(
         None,
         description="The authserv-id of the MTA whose Authentication-Results intake trusts "

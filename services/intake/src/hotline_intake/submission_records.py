@@ -42,12 +42,15 @@ class SubmissionRecords:
         detail: str, size: int | None = None, message_id: str | None = None,
         received_at: datetime | None = None, trace_context: dict[str, str] | None = None,
         reply: bool = True, actor: dict[str, str] | None = None,
+        ticket_number: str | None = None, notify: str | None = None,
     ) -> UUID:
+        """`notify`: where the reply goes instead of the sender (a reply to a ticket from
+        someone who is not its customer's contact tells the ticket's contact)."""
         rejection = RejectedSubmission(
             channel=channel, sender=sender, subject=_subject(subject), reason=reason,
             detail=cut(detail, DETAIL_MAX), expected_format=EXPECTED_SUBJECT_FORMAT,
             received_at=received_at or self.clock.now(), size=size, message_id=message_id,
-            trace_context=trace_context or {}, reply=reply, actor=actor,
+            trace_context=trace_context or {}, reply=reply, actor=actor, ticket_number=ticket_number, notify=notify,
         )
         self._save_submission(rejection)
         return rejection.id

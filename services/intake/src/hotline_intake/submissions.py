@@ -1,5 +1,5 @@
 """Turning a raw email or an HTTP request into exactly one recorded outcome: a ticket
-(`Opened`), a rejection the sender is told about (`Rejected`), an ignored automatic email
+(`Opened`), a comment on the ticket an emailed reply names (`Commented`), a rejection the sender is told about (`Rejected`), an ignored automatic email
 (`Ignored`) or a resent one (`Duplicate`).
 
 This is intake's service layer. An email is screened (`screening`) in a worker thread under a
@@ -29,7 +29,7 @@ from hotline_intake.adapters.mime import EmailHeader
 from hotline_intake.application import IntakeApplication
 from hotline_intake.admission import Admission, SubmissionLimits
 from hotline_intake.domain.rejection import IntakeRejection, RejectionReason
-from hotline_intake.outcomes import Duplicate, Ignored, Opened, Outcome, Rejected
+from hotline_intake.outcomes import Commented, Duplicate, Ignored, Opened, Outcome, Rejected
 from hotline_intake.screening import (
     Refused,
     ScreeningRules,
@@ -41,7 +41,7 @@ from hotline_intake.screening import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Duplicate", "Ignored", "Opened", "Outcome", "Rejected", "Submissions"]
+__all__ = ["Commented", "Duplicate", "Ignored", "Opened", "Outcome", "Rejected", "Submissions"]
 
 READERS = 4
 """Worker threads that read emails. One stuck past its time limit keeps its thread (Python
@@ -53,13 +53,14 @@ class Submissions:
         self, app: IntakeApplication, directory: Directory, max_bytes: int, *,
         own_addresses: Collection[str] = (), trusted_authserv_id: str | None = None,
         limits: SubmissionLimits | None = None, read_timeout: float = 10.0,
+        reply_reopens: bool = True,
     ) -> None:
         self.app = app
         self.directory = directory  # replaced when the directory is reloaded
         self.rules = ScreeningRules(max_bytes, ScreeningRules.addresses(own_addresses),
                                     trusted_authserv_id)
         self.read_timeout = read_timeout
-        self.admission = Admission(app, limits or SubmissionLimits())
+        self.admission = Admission(app, limits or SubmissionLimits(), reply_reopens)
         self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="intake-read")
 
     async def receive_email(self, raw: bytes, mail_from: str | None) -> Outcome:

@@ -12,6 +12,7 @@ from hotline.contracts.registry import REGISTRY, ContractType, contract_for, reg
 from hotline.contracts.tickets import (
     Actor,
     Attachment,
+    CommentAdded,
     CustomerResponded,
     FirstResponseGiven,
     PriorityChanged,
@@ -53,6 +54,7 @@ __all__ = [
     "Actor",
     "Attachment",
     "ContractType",
+    "CommentAdded",
     "CustomerResponded",
     "DeadlineApproaching",
     "DeadlineBreached",

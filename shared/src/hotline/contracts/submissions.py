@@ -28,6 +28,9 @@ RejectionReason = Literal[
     "rate_limited",
     "dmarc_fail",
     "invalid_field",
+    "unknown_ticket",
+    "other_customers_ticket",
+    "not_a_contact_of_ticket",
 ]
 
 IgnoreReason = Literal[
@@ -58,6 +61,13 @@ class SubmissionRejected(EventBody):
         "rate limit (HOTLINE_INTAKE_REPLIES_PER_HOUR), or a DMARC failure whose From is not a "
         "registered contact.")
     actor: Actor | None = Field(None, description="Who submitted it (for email: the sender).")
+    ticket_number: str | None = Field(
+        None, pattern=r"^T-\d{6,}$", description="The ticket the email replied to, when it "
+        "named one (`unknown_ticket`, `other_customers_ticket`, `not_a_contact_of_ticket`).")
+    notify: str | None = Field(
+        None, description="Where the reply goes instead of `sender`, when set: for "
+        "`not_a_contact_of_ticket`, the ticket's registered contact (the unknown sender is not "
+        "answered). `reply` false: nobody is told.")
 
 
 class SubmissionOutcome(EventBody):

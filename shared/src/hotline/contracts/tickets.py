@@ -61,6 +61,9 @@ class TicketOpened(EventBody):
     attachments_omitted: int = Field(
         0, ge=0, description="Attachments not listed because the email had more than 100.")
     actor: Actor | None = Field(None, description="Who opened it.")
+    follow_up_of: str | None = Field(
+        None, pattern=r"^T-\d{6,}$", description="The closed ticket a customer's reply was about: "
+        "this ticket follows it up.")
 
 
 TICKET_NAMESPACE = uuid5(NAMESPACE_URL, "https://hotline.example/tickets")
@@ -137,3 +140,28 @@ class RfoDelivered(TicketChange):
 
     text: str | None = Field(None, max_length=65536,
                              description="The Reason for Outage itself (Markdown or plain text).")
+
+
+COMMENT_MAX_CHARS = 65536
+
+
+@register("hotline.ticket.comment-added.v1", topics.TICKETS)
+class CommentAdded(TicketChange):
+    """A message in the ticket's conversation: a customer's email reply threaded into the ticket,
+    or an agent's public reply (emailed to the contact) or internal note (never emailed)."""
+
+    comment_id: UUID = Field(description="Stable id of the comment (derived from its cause).")
+    author: str = Field(max_length=320, description="The customer's address, or the agent's "
+                        "name or address.", examples=["noc@acme.example", "alice@hotline.example"])
+    author_kind: Literal["customer", "agent"]
+    visibility: Literal["public", "internal"] = Field(
+        description="`public`: part of the conversation with the customer; `internal`: agents only.")
+    text: str = Field(max_length=COMMENT_MAX_CHARS, description="The text as received or written, "
+                      "quoted history included (displays trim it).")
+    text_truncated: bool = Field(False, description="The text was longer and is cut here.")
+    attachments: list[Attachment] = Field(default_factory=list)
+    channel: Literal["email", "http"] = "http"
+    message_id: str | None = Field(None, max_length=998, description="Message-ID of the customer's "
+                                   "email (customer comments).")
+    in_reply_to: str | None = Field(None, max_length=998, description="The Message-ID it answered, "
+                                    "when it said so.")

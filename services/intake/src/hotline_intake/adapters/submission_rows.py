@@ -3,8 +3,8 @@ alone (`row_of`), so the log can be rebuilt from the event log at any time.
 
 The key (sender, message_id) is what makes a resent email a duplicate. A DMARC failure has no
 key: a forger who picks a Message-ID must not be able to turn the real sender's email with the
-same id into a duplicate. `reply_to` is set where a reply is owed: it is what the per-address
-reply limit counts.
+same id into a duplicate. `reply_to` is set where a reply is owed (to the rejection's `notify`
+address when it has one, else its sender): it is what the per-address reply limit counts.
 """
 
 from __future__ import annotations
@@ -41,10 +41,11 @@ def row_of(event: Any) -> SubmissionRow | None:
                              event.number, event.customer, None, event.received_at)
     if isinstance(event, RejectedSubmission.Rejected):
         keyed = event.reason != RejectionReason.DMARC_FAIL
-        owed = getattr(event, "reply", True) and event.channel == "email" and event.sender
+        recipient = getattr(event, "notify", None) or event.sender
+        owed = getattr(event, "reply", True) and event.channel == "email" and recipient
         return SubmissionRow(event.originator_id, event.sender,
                              event.message_id if keyed else None, REJECTED, None, None,
-                             event.sender if owed else None, event.received_at)
+                             recipient if owed else None, event.received_at)
     if isinstance(event, IgnoredSubmission.Ignored):
         return SubmissionRow(event.originator_id, event.sender, event.message_id, IGNORED,
                              None, None, None, event.received_at)

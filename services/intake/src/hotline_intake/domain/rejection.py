@@ -69,6 +69,18 @@ class RejectionReason(ExplainedCode):
         "invalid_field",
         "A field is longer than its limit or contains control characters.",
     )
+    UNKNOWN_TICKET = (
+        "unknown_ticket",
+        "The email replies to a ticket number we have no ticket for.",
+    )
+    OTHER_CUSTOMERS_TICKET = (
+        "other_customers_ticket",
+        "The email replies to a ticket of another customer than the sender's.",
+    )
+    NOT_A_CONTACT_OF_TICKET = (
+        "not_a_contact_of_ticket",
+        "The sender of a reply to a ticket is not a registered contact of the ticket's customer.",
+    )
 
 
 #: reason code -> explanation, for reply templates (`{{ explanations[reason] }}`).

@@ -36,6 +36,8 @@ class RejectedSubmission(Aggregate):
         trace_context: dict[str, str],
         reply: bool = True,
         actor: dict[str, str] | None = None,
+        ticket_number: str | None = None,
+        notify: str | None = None,
     ) -> None:
         self.channel = channel
         self.sender = sender

@@ -46,6 +46,7 @@ class Ticket(Aggregate):
         description_bytes: int | None = None,
         attachments_omitted: int = 0,
         actor: dict[str, str] | None = None,
+        follow_up_of: str | None = None,
     ) -> None:
         self.number = number
         self.customer = customer
@@ -70,6 +71,8 @@ class Ticket(Aggregate):
         self.closed_at: datetime | None = None
         self.waiting_on_customer = False
         self.rfo_delivered_at: datetime | None = None
+        self.follow_up_of = follow_up_of
+        self.comments: list[dict[str, Any]] = []  # the conversation, in order
 
     # -- commands: check, then record ------------------------------------------------
     def record_first_response(self, at: datetime, **change: Any) -> None:
@@ -144,6 +147,56 @@ class Ticket(Aggregate):
         self._check_time(at)
         self._rfo_delivered(at=at, number=self.number, **change)
 
+    # -- the conversation ----------------------------------------------------------------
+    def add_comment(self, *, comment_id: UUID, author: str, author_kind: str, visibility: str,
+                    text: str, channel: str, at: datetime,
+                    attachments: list[dict[str, Any]] | None = None, message_id: str | None = None,
+                    in_reply_to: str | None = None, **change: Any) -> None:
+        """Add a message to the conversation. Comments do not move the ticket's time line (a
+        lifecycle change may still be back-dated before one). A closed ticket takes internal
+        notes only; a comment id already recorded is refused (`duplicate_comment`)."""
+        if author_kind not in ("customer", "agent") or visibility not in ("public", "internal"):
+            raise TicketRuleViolation("bad_comment", f"not a comment: {author_kind} / {visibility}")
+        if self.status == CLOSED and visibility == "public":
+            raise TicketRuleViolation(
+                CLOSED, f"{self.number} is closed; it takes internal notes only (a customer's "
+                "reply opens a follow-up ticket)")
+        if self.has_comment(comment_id):
+            raise TicketRuleViolation("duplicate_comment", f"{self.number} already has comment {comment_id}")
+        if not text.strip():
+            raise TicketRuleViolation("empty_comment", "a comment needs some text")
+        truncated = len(text) > COMMENT_MAX_CHARS
+        self._comment_added(
+            number=self.number, comment_id=comment_id, author=author[:AUTHOR_MAX],
+            author_kind=author_kind, visibility=visibility, text=text[:COMMENT_MAX_CHARS],
+            text_truncated=truncated, attachments=list(attachments or []), channel=channel,
+            message_id=message_id, in_reply_to=in_reply_to, at=at, **_change(change))
+
+    def customer_replied(self, *, at: datetime, reopens: bool = True, **comment: Any) -> list[str]:
+        """A customer's emailed reply: a public comment, and the clocks follow. Waiting on the
+        customer → customer-responded; resolved → reopened (when `reopens`). Both at the
+        reply's receipt (or the ticket's last change, if that is later). A closed ticket is
+        refused: its customer's reply opens a follow-up ticket instead. Returns what followed."""
+        if self.status == CLOSED:
+            raise TicketRuleViolation(
+                CLOSED, f"{self.number} is closed; a reply to it opens a follow-up ticket")
+        change = {k: comment.pop(k) for k in ("recorded_at", "trace_context", "actor") if k in comment}
+        self.add_comment(author_kind="customer", visibility="public", channel="email", at=at,
+                         **comment, **change)
+        followed: list[str] = []
+        clock_at = max(at, self.last_change_at)
+        why = _change({**change, "by": comment["author"], "note": "the customer replied by email"})
+        if self.waiting_on_customer:
+            self.customer_responded(at=clock_at, **why)
+            followed.append("customer-responded")
+        elif self.status == RESOLVED and reopens:
+            self.reopen(at=clock_at, **why)
+            followed.append("reopened")
+        return followed
+
+    def has_comment(self, comment_id: UUID) -> bool:
+        return any(c["comment_id"] == comment_id for c in getattr(self, "comments", ()))
+
     # -- guards ---------------------------------------------------------------------------
     def _check_open(self, doing: str) -> None:
         if self.status != OPEN:
@@ -212,6 +265,18 @@ class Ticket(Aggregate):
         self.waiting_on_customer = False
         self.last_change_at = at
 
+    @event("CommentAdded")
+    def _comment_added(self, number: str, comment_id: UUID, author: str, author_kind: str,
+                       visibility: str, text: str, text_truncated: bool,
+                       attachments: list[dict[str, Any]], channel: str, message_id: str | None,
+                       in_reply_to: str | None, at: datetime, by: str | None, note: str | None,
+                       trace_context: dict[str, str], recorded_at: datetime | None = None,
+                       actor: dict[str, str] | None = None) -> None:
+        self.comments.append(dict(
+            comment_id=comment_id, author=author, author_kind=author_kind, visibility=visibility,
+            text=text, text_truncated=text_truncated, attachments=attachments, channel=channel,
+            message_id=message_id, in_reply_to=in_reply_to, at=at, by=by))
+
     @event("RfoDelivered")
     def _rfo_delivered(self, number: str, at: datetime, by: str | None, note: str | None,
                        trace_context: dict[str, str], recorded_at: datetime | None = None,
@@ -220,6 +285,15 @@ class Ticket(Aggregate):
 
 
 OPEN, RESOLVED, CLOSED = "open", "resolved", "closed"
+COMMENT_MAX_CHARS = 65536  # hotline.contracts.tickets.COMMENT_MAX_CHARS
+AUTHOR_MAX = 320
+
+
+def _change(change: dict[str, Any]) -> dict[str, Any]:
+    """The fields every ticket change carries, with their defaults."""
+    return dict(by=change.get("by"), note=change.get("note"),
+                trace_context=change.get("trace_context") or {},
+                recorded_at=change.get("recorded_at"), actor=change.get("actor"))
 
 
 class TicketRuleViolation(Exception):

@@ -18,6 +18,7 @@ from hotline.identity import guard, requires
 from hotline.problems import Invalid, Problem, refusal
 from hotline.telemetry import current_trace_context
 
+from hotline_intake.adapters.reply_text import latest_reply
 from hotline_intake.application import LIFECYCLE, TicketNotFound
 from hotline_intake.domain.ticket import Ticket, TicketRuleViolation
 from hotline_intake.submissions import Opened, Submissions
@@ -50,6 +51,35 @@ class AttachmentView(BaseModel):
     content_type: str
 
 
+class CommentView(BaseModel):
+    """One message of the conversation."""
+
+    comment_id: str
+    at: datetime
+    author: str
+    author_kind: str = Field(description="`customer` or `agent`.")
+    visibility: str = Field(description="`public` or `internal` (agents only).")
+    channel: str = Field(description="`email` or `http`.")
+    text: str = Field(description="For display: an emailed reply without its quoted history.")
+    full_text: str = Field(description="As received or written, quoted history included.")
+    text_truncated: bool = False
+    attachments: list[AttachmentView] = Field(default_factory=list)
+    message_id: str | None = None
+    in_reply_to: str | None = None
+
+    @classmethod
+    def of(cls, comment: dict) -> CommentView:
+        full = comment["text"]
+        shown = latest_reply(full) if comment["channel"] == "email" else full
+        return cls(
+            comment_id=str(comment["comment_id"]), at=comment["at"], author=comment["author"],
+            author_kind=comment["author_kind"], visibility=comment["visibility"],
+            channel=comment["channel"], text=shown, full_text=full,
+            text_truncated=comment["text_truncated"],
+            attachments=[AttachmentView(**a) for a in comment["attachments"]],
+            message_id=comment["message_id"], in_reply_to=comment["in_reply_to"])
+
+
 class TicketView(BaseModel):
     id: str
     number: str
@@ -75,6 +105,10 @@ class TicketView(BaseModel):
     closed_at: datetime | None = None
     waiting_on_customer: bool = False
     rfo_delivered_at: datetime | None = None
+    follow_up_of: str | None = Field(None, description="The closed ticket this one follows up.")
+    conversation: list[CommentView] = Field(
+        default_factory=list, description="Customer replies, agent replies and internal notes, "
+        "in order.")
 
     @classmethod
     def of(cls, ticket: Ticket) -> TicketView:
@@ -92,6 +126,8 @@ class TicketView(BaseModel):
             resolved_at=ticket.resolved_at, closed_at=ticket.closed_at,
             waiting_on_customer=ticket.waiting_on_customer,
             rfo_delivered_at=ticket.rfo_delivered_at,
+            follow_up_of=getattr(ticket, "follow_up_of", None),
+            conversation=[CommentView.of(c) for c in getattr(ticket, "comments", ())],
         )
 
 
@@ -162,6 +198,23 @@ def ticket_router(submissions: Submissions) -> APIRouter:
     async def deliver_rfo(number: str, http: Request, request: RfoRequest | None = None) -> TicketView:
         return await _change(number, "rfo", request or RfoRequest(), http)
 
+    @router.post("/tickets/{number}/replies", response_model=TicketView,
+                 responses={404: {"model": Problem}, 409: {"model": Problem}, 400: {"model": Problem}})
+    @requires("tickets:write")
+    async def reply(number: str, request: ReplyRequest, http: Request) -> TicketView:
+        """An agent's reply to the customer (public) or an internal note (`internal: true`,
+        never shown to the customer); a closed ticket takes internal notes only."""
+        _check_number(number)
+        try:
+            ticket = await asyncio.to_thread(
+                submissions.app.reply, number, message=request.message, internal=request.internal,
+                by=request.by, actor=guard.actor(http), trace_context=current_trace_context())
+        except TicketNotFound:
+            raise _not_found(number) from None
+        except TicketRuleViolation as violation:
+            raise refusal(409, violation.reason, violation.message) from None
+        return TicketView.of(ticket)
+
     for command, lifecycle in LIFECYCLE.items():
         if command not in ("priority", "rfo"):  # they take bodies of their own, above
             _lifecycle_route(router, command, lifecycle.summary, _change)
@@ -175,6 +228,17 @@ class ChangeRequest(BaseModel):
     at: AwareDatetime | None = Field(None, examples=["2026-11-27T09:30:00-08:00"])
     by: str | None = Field(None, max_length=200, examples=["agent@hotline.example"])
     note: str | None = Field(None, max_length=10_000)
+
+
+class ReplyRequest(BaseModel):
+    """An agent's reply or internal note."""
+
+    message: str = Field(min_length=1, max_length=65536, pattern=r"\S",
+                         description="The text (Markdown or plain), 1–65536 characters.")
+    internal: bool = Field(False, description="An internal note: agents only, never emailed.")
+    by: str | None = Field(None, min_length=1, max_length=200, pattern=ONE_LINE,
+                           examples=["alice@hotline.example"],
+                           description="Who wrote it (default: the token's name).")
 
 
 class PriorityChangeRequest(ChangeRequest):

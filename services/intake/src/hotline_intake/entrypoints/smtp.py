@@ -17,7 +17,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from opentelemetry.trace import SpanKind
 
 from hotline.telemetry import tracer
-from hotline_intake.submissions import Duplicate, Ignored, Opened, Outcome, Rejected, Submissions
+from hotline_intake.submissions import Commented, Duplicate, Ignored, Opened, Outcome, Rejected, Submissions
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,9 @@ def answer(outcome: Outcome) -> str:
     if isinstance(outcome, Rejected):
         why = "a reply explains why" if outcome.reply else "no reply is sent"
         return f"250 OK not a ticket ({outcome.reason}); {why}"
+    if isinstance(outcome, Commented):
+        again = " (already)" if outcome.resent else ""
+        return f"250 OK added to ticket {outcome.ticket.number}{again}"
     if isinstance(outcome, Ignored):
         return f"250 OK ignored ({outcome.reason}); no reply is sent"
     assert isinstance(outcome, Duplicate)

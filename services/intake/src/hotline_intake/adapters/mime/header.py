@@ -5,6 +5,8 @@ marks of automatic mail and the Message-ID are known even for an email that cann
   envelope are not consulted. An address over 254 characters (RFC 5321) or with a space or a
   control character in it is no address.
 * Text is bounded as events keep it: subject 998 characters on one line, Message-ID 255.
+* In-Reply-To (its first msg-id) and References (its last 50 msg-ids), for threading replies
+  into their ticket.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from hotline_intake.domain.fields import (
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 AUTHENTICATION_RESULTS_READ = 20  # more than any real path adds; the rest are ignored
+REFERENCES_READ = 50  # the last ones: a thread's newest messages come last
+_MSG_ID = re.compile(r"<[^<>\s]{1,253}>")
 
 
 def read_header(raw: bytes) -> EmailHeader:
@@ -44,6 +48,8 @@ def read_header(raw: bytes) -> EmailHeader:
         precedence=_text(message, "Precedence", 200),
         content_type=_content_type(message),
         authentication_results=_all_text(message, "Authentication-Results"),
+        in_reply_to=next(iter(_message_ids(message, "In-Reply-To")), None),
+        references=_message_ids(message, "References")[-REFERENCES_READ:],
     )
 
 
@@ -85,6 +91,15 @@ def _all_text(message: EmailMessage, name: str) -> tuple[str, ...]:
         found = (_one_line(str(v), 2000) for v in values[:AUTHENTICATION_RESULTS_READ])
         return tuple(v for v in found if v)
     except Exception:  # noqa: BLE001
+        return ()
+
+
+def _message_ids(message: EmailMessage, name: str) -> tuple[str, ...]:
+    """The `<…>` msg-ids a header lists, in order (none when unreadable)."""
+    try:
+        value = message.get(name)
+        return tuple(_MSG_ID.findall(clean(str(value)))) if value is not None else ()
+    except Exception:  # noqa: BLE001 - header classes raise assorted errors on garbage
         return ()
 
 

@@ -29,6 +29,8 @@ class InboundEmail:
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
     size: int = 0
     attachments_omitted: int = 0  # beyond the 100 listed
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class EmailHeader:
     precedence: str | None = None
     content_type: str | None = None  # None: no header could be read
     authentication_results: tuple[str, ...] = ()
+    in_reply_to: str | None = None  # the first msg-id of In-Reply-To
+    references: tuple[str, ...] = ()  # the msg-ids of References (the last ones, bounded)
 
     def reject(self, reason: RejectionReason, message: str) -> EmailRejected:
         return EmailRejected(

@@ -83,6 +83,8 @@ def _read(raw: bytes, header: EmailHeader) -> InboundEmail:
         attachments=tuple(listed),
         size=len(raw),
         attachments_omitted=omitted,
+        in_reply_to=header.in_reply_to,
+        references=header.references,
     )
 
 
