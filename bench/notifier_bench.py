@@ -19,7 +19,7 @@ index claims, `SmtpSender` with kept connections, a `Sent` event per email), at
    backlog.
 3. Paced: the dispatcher running and idle, 500 more requested at 50 per second (batches of 5
    every 0.1 s, below its rate): the same latency, and requested → arrival at the sink (the
-   Message-ID `<id@hotline.notifier>` names the notification), without a queue to wait in.
+   Message-ID `<[T-000001.]id@hotline.notifier>` names the notification), without a queue to wait in.
 "Recorded" is when the dispatcher's `sent` counter (incremented after the `Sent` transaction
 commits) reaches the count, polled every 5 ms. Timings are printed, never asserted; a phase that
 has not finished in time (backlog 25 s, paced 5 s after the last request) reports what it got.
@@ -74,7 +74,7 @@ BODY = ("Hello,\n\nWe have received your request and opened ticket {n}. An engin
         "Customer: Acme Corp\nLocation: 100 Main St, Springfield\nPriority: 2\n"
         "Issue: circuit down\n\n" + "Details of the report as we received them. " * 12 +
         "\n\nHotline Support\n")
-MESSAGE_ID = re.compile(rb"Message-ID: <([0-9a-f-]{36})@hotline\.notifier>", re.IGNORECASE)
+MESSAGE_ID = re.compile(rb"Message-ID: <(?:T-\d{6,}\.)?([0-9a-f-]{36})@hotline\.notifier>", re.IGNORECASE)
 
 
 class Sink:

@@ -31,6 +31,7 @@ from hotline.contracts.envelope import CloudEvent
 from hotline.follower import RecentEvents
 from hotline.processing import TrackedApplication
 from hotline.sla import SlaPolicy, default_policy
+from hotline.sla.settings import SlaSettings
 from hotline_sla_timer.adapters.due_index import DueIndexRecorder, DueRow, DueTimers
 from hotline_sla_timer.domain import deadlines
 from hotline_sla_timer.domain.changes import Change, change_from_contract, ticket_of
@@ -49,10 +50,13 @@ class SlaTimerApplication(TrackedApplication):
     name = "sla_timer"
 
     def __init__(self, env: dict[str, str] | None = None, *, clock: Clock | None = None,
-                 policy: SlaPolicy | None = None) -> None:
+                 policy: SlaPolicy | None = None, reply_is_response: bool | None = None) -> None:
         super().__init__(env=env)
         self.clock = clock or SystemClock()
         self.policy = policy or default_policy()
+        # An agent's public reply is a first response (HOTLINE_SLA_REPLY_IS_RESPONSE).
+        self.reply_is_response = (SlaSettings().reply_is_response if reply_is_response is None
+                                  else reply_is_response)
         self.registry = versions.record_in_force(
             self, versions.in_force(self.policy, self.policy.calendar), self.clock.now(), "sla-timer")
         self.policies = {(self.policy.version, self.policy.calendar.version): self.policy}
@@ -72,7 +76,7 @@ class SlaTimerApplication(TrackedApplication):
     def take(self, event: CloudEvent) -> bool:
         """Apply one ticket event. Returns False if it had been applied before."""
         tracking = Tracking(event.source_service, event.position)
-        change = change_from_contract(event.data)
+        change = change_from_contract(event.data, self.reply_is_response)
         for _ in range(CONFLICT_RETRIES):
             if self.already_processed(tracking):
                 return False
@@ -113,7 +117,7 @@ class SlaTimerApplication(TrackedApplication):
     def _take_together(self, fresh: list[tuple[Tracking, CloudEvent]]) -> None:
         now = self.clock.now()
         changes = [(event, change) for _, event in fresh
-                   if (change := change_from_contract(event.data)) is not None]
+                   if (change := change_from_contract(event.data, self.reply_is_response)) is not None]
         clocks: dict[UUID, TicketClocks | None] = {}  # None: not opened (yet)
         if isinstance(self.recorder, DueIndexRecorder):
             # Most of a backlog is openings of new tickets: one query instead of one `get` each.

@@ -16,10 +16,13 @@ NotificationKind = str
 (a reply to a refused email), `escalation` (an SLA threshold reached), `retraction` (disregard an
 earlier escalation), `rfo` (the Reason for Outage), `page` (a P1 warning or breach to the on-call
 webhook), `maintenance-scheduled`, `maintenance-reminder`, `maintenance-rescheduled`,
-`maintenance-cancelled`, `maintenance-completed`. New kinds may appear: treat unknown ones alike."""
+`maintenance-cancelled`, `maintenance-completed`, `reply` (an agent's public reply to the ticket's
+contact), `workaround-provided`, `resolved`, `closed` (milestones told to the ticket's contact).
+New kinds may appear: treat unknown ones alike."""
 KIND_DESCRIPTION = ("What the notification is for: confirmation, rejection, escalation, retraction, "
                     "rfo, page, maintenance-scheduled, maintenance-reminder, maintenance-rescheduled, "
-                    "maintenance-cancelled, maintenance-completed (more may come).")
+                    "maintenance-cancelled, maintenance-completed, reply, workaround-provided, resolved, "
+                    "closed (more may come).")
 CHANNEL_DESCRIPTION = "How it goes out: `email` (SMTP) or `webhook` (an HTTP POST)."
 
 
@@ -32,7 +35,8 @@ class NotificationSent(EventBody):
     ticket_number: str | None = None
     recipient: str = Field(description="The email address, or the webhook's URL.")
     subject: str
-    message_id: str = Field(description="Message-ID of the email sent (stable across retries); "
+    message_id: str = Field(description="Message-ID of the email sent (stable across retries; "
+                            "`<T-000001.{id}@hotline.notifier>` for one about a ticket); "
                             "a webhook's delivery id is the notification id.")
     attempt: int = Field(ge=1)
     sent_at: UtcInstant

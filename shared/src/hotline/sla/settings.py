@@ -22,6 +22,9 @@
 |                                   |                | or `restart`s it (a new run, full budget)   |
 | HOTLINE_SLA_FIX_COUNTS_AS_RESPONSE| true           | a work-around or resolution before any      |
 |                                   |                | first response stops the response clock     |
+| HOTLINE_SLA_REPLY_IS_RESPONSE     | true           | an agent's public reply is a first response |
+|                                   |                | (read by sla-timer as ticket events arrive; |
+|                                   |                | not part of the policy version)             |
 """
 
 from __future__ import annotations
@@ -80,6 +83,14 @@ class SlaSettings(BaseSettings):
         default=True,
         description="A work-around or resolution recorded before any first response stops the "
         "response clock at that instant.",
+    )
+
+    reply_is_response: bool = Field(
+        default=True,
+        description="An agent's public reply (`hotline.ticket.comment-added.v1`, agent, public) "
+        "is a first response: it stops the response clock at its `at` unless one was given "
+        "before. sla-timer applies it as it records ticket events (the recorded change "
+        "stands), so it is not part of the policy or its version.",
     )
 
     @field_validator(

@@ -13,7 +13,10 @@ Header values are made safe where the message is composed: free text (Subject, c
 `X-` headers) has control characters and line separators replaced and is cut to
 `MAX_HEADER_CHARS`; a recipient that is not exactly one plain address, or a header name
 that is not a plain field name, is refused (`UnsendableMessage`, permanent) rather than
-letting a CR/LF split a header or a NUL reach the relay. A notification with `html` becomes
+letting a CR/LF split a header or a NUL reach the relay. The threading headers of an email in
+a ticket's conversation, `In-Reply-To` and `References`, are the only others allowed: each keeps
+only the `<id@domain>` tokens of its value (References at most `MAX_REFERENCES`, the first and
+the latest). A notification with `html` becomes
 multipart/alternative (text first, then HTML).
 """
 
@@ -37,6 +40,9 @@ from hotline_notifier.domain.notification import Notification
 MAX_HEADER_CHARS = 250
 RECHECK_AFTER = 10.0  # seconds idle after which a kept connection is checked before reuse
 _FIELD_NAME = re.compile(r"X-[!-9;-~]{1,60}")  # printable ASCII but ':', RFC 5322 ftext
+THREADING = {"in-reply-to": "In-Reply-To", "references": "References"}
+MAX_REFERENCES = 20
+_MSG_ID = re.compile(r"<[!-;=?-~]{1,250}@[!-;=?-~]{1,250}>")  # printable ASCII but '<', '>'
 
 
 WIRE_POLICY = policy.SMTP.clone(max_line_length=998)
@@ -57,6 +63,15 @@ class UnsendableMessage(ValueError):
 def header_text(value: str) -> str:
     """Free text as a header value: one line, no control characters, bounded."""
     return " ".join(printable(value, MAX_HEADER_CHARS).split())
+
+
+def message_ids(value: str, limit: int) -> str:
+    """The `<id@domain>` tokens of a threading header's value, space-separated: the first and
+    the latest when there are more than `limit`."""
+    found = _MSG_ID.findall(value)
+    if len(found) > limit:
+        found = found[:1] + found[len(found) - limit + 1:]
+    return " ".join(found)
 
 
 def mailbox(value: str) -> str:
@@ -99,6 +114,12 @@ class SmtpSender:
         message["Date"] = formatdate(localtime=False)
         message["Auto-Submitted"] = "auto-replied"
         for name, value in (headers or {}).items():
+            threading = THREADING.get(name.lower())
+            if threading is not None:
+                ids = message_ids(value, 1 if threading == "In-Reply-To" else MAX_REFERENCES)
+                if ids:
+                    message[threading] = ids
+                continue
             if not _FIELD_NAME.fullmatch(name):
                 raise UnsendableMessage(f"invalid header name {name[:100]!r}")
             message[name] = header_text(value)
@@ -108,7 +129,8 @@ class SmtpSender:
         return message
 
     def email_of(self, notification: Notification) -> EmailMessage:
-        headers = {"X-Hotline-Notification": str(notification.id)}
+        headers = {**(getattr(notification, "headers", None) or {}),
+                   "X-Hotline-Notification": str(notification.id)}
         if notification.ticket_number:
             headers["X-Hotline-Ticket"] = notification.ticket_number
         return self.compose(recipient=notification.recipient, subject=notification.subject,

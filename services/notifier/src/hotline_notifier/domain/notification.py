@@ -10,7 +10,13 @@ Each delivery attempt is an event: `Sent` (with the SMTP reply line or the HTTP 
 clock). A `Failed` without a next attempt gives the notification up: refused for good
 (`permanent`) or out of attempts. `sent_at` and `failed_at` are the stack's clock (business
 time, simulated in tests), `next_attempt_at` is infrastructure time. Events recorded before
-these fields existed read with their defaults (`reply` None, `channel` "email").
+these fields existed read with their defaults (`reply` None, `channel` "email", `headers`
+None).
+
+An email about a ticket has a Message-ID that names the ticket (`<T-000002.{id}@hotline.notifier>`),
+so a customer's reply (its `In-Reply-To`/`References`) tells intake which ticket it is about.
+`headers` are extra email headers (`In-Reply-To`, `References` for an email in a ticket's
+conversation).
 """
 
 from __future__ import annotations
@@ -25,6 +31,13 @@ NOTIFICATION_NAMESPACE = uuid5(NAMESPACE_URL, "https://hotline.example/notificat
 
 def notification_id(cause: str, kind: str, recipient: str) -> UUID:
     return uuid5(NOTIFICATION_NAMESPACE, f"{kind}:{cause}:{recipient.lower()}")
+
+
+def message_id_of(notification: UUID, ticket_number: str | None) -> str:
+    """The Message-ID of a notification's email: `<T-000002.{id}@hotline.notifier>` for one
+    about a ticket, `<{id}@hotline.notifier>` otherwise."""
+    prefix = f"{ticket_number}." if ticket_number else ""
+    return f"<{prefix}{notification}@hotline.notifier>"
 
 
 class Notification(Aggregate):
@@ -45,6 +58,7 @@ class Notification(Aggregate):
         channel: str = "email",
         html: str | None = None,
         payload: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.cause = cause
         self.kind = kind
@@ -56,6 +70,7 @@ class Notification(Aggregate):
         self.channel = channel
         self.html = html
         self.payload = payload
+        self.headers = headers
         self.attempts = 0
         self.sent_at: datetime | None = None
         self.given_up = False
@@ -64,8 +79,9 @@ class Notification(Aggregate):
 
     @property
     def message_id(self) -> str:
-        """Stable across attempts, so a re-sent email is recognisably the same one."""
-        return f"<{self.id}@hotline.notifier>"
+        """Stable across attempts, so a re-sent email is recognisably the same one; names the
+        ticket, if any, so replies to it can be threaded into that ticket."""
+        return message_id_of(self.id, self.ticket_number)
 
     @property
     def pending(self) -> bool:

@@ -4,7 +4,8 @@
   recipient gets one email (or, for `on-call-webhook`, one signed page), whatever is redelivered.
   The ticket's record remembers who was told of which event, under which policy version.
 - `deadline-retracted`: everyone told of the retracted event gets a short "disregard" note.
-- `hotline.ticket.opened.v1` opens the ticket's record (its customer contact, for breaches).
+- `hotline.ticket.opened.v1` opens the ticket's record (its customer contact, for breaches, and
+  the start of its email conversation: the customer's email and the confirmation).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hotline_notifier import templates
 from hotline_notifier.domain.notification import Notification
 from hotline_notifier.domain.ticket_record import TicketRecord
 from hotline_notifier.escalation.policy import CUSTOMER_CONTACT, ON_CALL_WEBHOOK
+from hotline_notifier.owing import replies
 
 LABELS = {75.0: "75% of its time used", 90.0: "90% of its time used"}
 
@@ -29,7 +31,8 @@ def owed(app: Any, event: CloudEvent, trace_context: dict[str, str]) -> list[Agg
     if isinstance(data, TicketOpened):
         return [TicketRecord(ticket_id=data.ticket_id, number=data.ticket_number, customer=data.customer,
                              location=data.location, issue=data.issue, contact=data.contact,
-                             priority=data.priority)]
+                             priority=data.priority, message_id=data.message_id,
+                             confirmation_id=replies.confirmation_message_id(data))]
     if isinstance(data, DeadlineApproaching | DeadlineBreached):
         return _escalate(app, event, trace_context)
     if isinstance(data, DeadlineRetracted):

@@ -57,12 +57,21 @@ CONTRACT_KINDS: dict[type[EventBody], str] = {
 }
 
 
-def change_from_contract(data: EventBody) -> Change | None:
+def change_from_contract(data: EventBody, reply_is_response: bool = True) -> Change | None:
     """The SLA-relevant change an event describes, or None (e.g. a rejected submission).
 
     An RFO recorded with its text is emailed by notifier, and the RFO clock stops when that
     email is sent (`hotline.notification.sent.v1` of kind `rfo`); one recorded without text
-    was delivered otherwise, at its `at`."""
+    was delivered otherwise, at its `at`.
+
+    With `reply_is_response` (`HOTLINE_SLA_REPLY_IS_RESPONSE`), an agent's public reply is a
+    first response at its `at` (the policy counts only the earliest one; later ones change
+    nothing). Customer messages and internal notes change no clock (intake records a
+    `customer-responded` of its own when the customer answers)."""
+    if isinstance(data, contracts.CommentAdded):
+        if reply_is_response and data.author_kind == "agent" and data.visibility == "public":
+            return Change("first-response", data.at, None, data.recorded_at)
+        return None
     if isinstance(data, contracts.TicketOpened):
         return Change("opened", data.received_at, data.priority)
     if isinstance(data, contracts.NotificationSent):

@@ -1,0 +1,39 @@
+"""Emails in a ticket's conversation with its customer: to the contact the ticket's record
+keeps, answering the customer's latest message (`In-Reply-To`) and referring to the messages
+known before (`References`); the email's own Message-ID then joins the conversation."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+
+from hotline_notifier import templates
+from hotline_notifier.domain.notification import Notification
+from hotline_notifier.domain.ticket_record import TicketRecord
+
+log = logging.getLogger(__name__)
+
+
+def record_of(app: Any, ticket_id: UUID) -> TicketRecord | None:
+    """The ticket's record, None if its opening was never seen here."""
+    try:
+        record = app.repository.get(ticket_id)
+    except AggregateNotFoundError:
+        return None
+    return record if isinstance(record, TicketRecord) else None
+
+
+def threaded_email(record: TicketRecord, *, cause: str, kind: str, text: templates.Rendered,
+                   trace_context: dict[str, str]) -> Notification:
+    """The email to the ticket's contact, threaded; its Message-ID is remembered on `record`
+    (once: a cause published again changes nothing)."""
+    notification = Notification(
+        cause=cause, kind=kind, recipient=record.contact, subject=text.subject, body=text.text,
+        html=text.html, ticket_number=record.number, trace_context=trace_context,
+        headers=record.threading_headers())
+    if not record.knows(notification.message_id):
+        record.message_known(notification.message_id, from_customer=False)
+    return notification
