@@ -1,5 +1,5 @@
-"""Agent replies through the running stack, on the simulated clock: a public reply to a ticket
-opened by email goes to the contact threaded under the customer's email and the confirmation
+"""Agent replies through the running stack, on the simulated clock: a public reply (given with
+`hotline ticket reply`) to a ticket opened by email goes to the contact threaded under the customer's email and the confirmation
 (`In-Reply-To`, `References`, `[T-…]` in the subject) and is the ticket's first response for
 sla-timer; an internal note is never emailed; a resolution tells the contact, threaded too."""
 
@@ -52,10 +52,13 @@ async def test_a_public_reply_is_emailed_threaded_and_is_the_first_response(stac
         note = await client.post(f"/tickets/{number}/replies",
                                  json={"message": "Customer sounds annoyed.", "internal": True})
         assert note.status_code == 200, note.text
-        answer = await client.post(f"/tickets/{number}/replies",
-                                   json={"message": "We have replaced the line card; please test.",
-                                         "internal": False})
-        assert answer.status_code == 200, answer.text
+    # The public reply by CLI, as an agent at a terminal would give it.
+    answer = subprocess.run(
+        [HOTLINE, "ticket", "reply", number, "--message", "We have replaced the line card; please test.",
+         "--by", "alice@hotline.example"],
+        env={**stack.env, "HOTLINE_INTAKE_URL": stack.url("intake")}, capture_output=True, text=True,
+        timeout=60)
+    assert answer.returncode == 0, answer.stderr
     [mail] = await stack.wait_for_mail(lambda m: number in (m["Subject"] or "") and "Re:" in m["Subject"],
                                        since=since, timeout=30)
     assert mail["To"] == CONTACT

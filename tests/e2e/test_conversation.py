@@ -86,11 +86,18 @@ async def test_a_reply_while_waiting_on_the_customer_ends_the_wait_at_its_receip
     assert responded["at"] == comment["at"]  # both: the reply's receipt
 
 
-async def test_a_reply_from_an_unregistered_address_is_rejected(stack):
+async def test_a_reply_from_an_unregistered_address_is_rejected_and_the_contact_told(stack):
     number = await open_by_email(stack)
+    since = stack.mail_count()
     answer = await reply_by_email(stack, number, "me too", sender="eve@elsewhere.example")
     assert "not_a_contact_of_ticket" in answer, answer
     assert (await ticket(stack, number))["conversation"] == []
+    [told] = await stack.wait_for_mail(
+        lambda m: f"not added to ticket {number}" in " ".join(str(m["Subject"]).split()),
+        since=since, timeout=30)
+    assert told["To"] == "noc@acme.example"  # the registered contact, not the stranger
+    assert "eve@elsewhere.example" in told.get_body(("plain",)).get_content()
+    assert not [m for m in stack.mails(since) if "eve@elsewhere.example" in (m["To"] or "")]
 
 
 async def test_a_reply_to_a_closed_ticket_opens_a_linked_follow_up(stack):
