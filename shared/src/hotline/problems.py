@@ -2,15 +2,20 @@
 
 `refusal(status, reason, detail)` builds the exception; `Problem` documents the answer and
 `Invalid` a 422, which is either ours (a reason) or FastAPI's list of request validation errors.
-The token guard's 401 and 403 have the same shape.
+The token guard's 401 and 403 have the same shape, and so do the framework's own refusals (a
+body that is not JSON: `400 malformed_body`; an unknown path: `404 not_found`; ...), which
+`install(app)` reshapes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import HTTPException
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class Reason(BaseModel):
@@ -34,3 +39,19 @@ class Invalid(BaseModel):
 def refusal(status: int, reason: str, detail: str) -> HTTPException:
     return HTTPException(status, detail={"reason": reason, "detail": detail})
 
+
+
+FRAMEWORK_REASONS = {400: "malformed_body", 404: "not_found", 405: "method_not_allowed",
+                     413: "too_large", 415: "unsupported_media_type"}
+
+
+def install(app: FastAPI) -> None:
+    """Answer the framework's own refusals (detail a plain sentence) in the one shape."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def one_shape(request: Request, exc: StarletteHTTPException) -> Response:
+        if isinstance(exc.detail, str):
+            reason = FRAMEWORK_REASONS.get(exc.status_code, f"http_{exc.status_code}")
+            return JSONResponse({"detail": {"reason": reason, "detail": exc.detail}},
+                                status_code=exc.status_code, headers=exc.headers)
+        return await http_exception_handler(request, exc)

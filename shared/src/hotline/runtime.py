@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 
+from hotline import problems
 from hotline.identity import guard
 from hotline.identity.authenticator import Authenticator
 from hotline.settings import ServiceSettings
@@ -49,6 +50,7 @@ class ServiceRuntime:
         self._mount_health()
         self.authenticator = authenticator or Authenticator(settings.database_url)
         guard.install(http, self.authenticator)
+        problems.install(http)
         self.add_check("tokens", self.authenticator.ready)
         self.on_start(self.authenticator.start)
         self.on_stop(self.authenticator.stop)
