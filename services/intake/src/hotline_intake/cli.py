@@ -18,7 +18,7 @@ import typer
 from hotline.cli import stack
 from hotline_intake.application import LIFECYCLE
 
-app = typer.Typer(no_args_is_help=True, help="Tickets: open, show and lifecycle changes.")
+app = typer.Typer(no_args_is_help=True, help="Tickets: show, lifecycle changes and replies (tickets open by email or POST /tickets).")
 
 Url = Annotated[str | None, typer.Option(
     "--url", help="intake's HTTP address [env HOTLINE_INTAKE_URL; default http://127.0.0.1:8080]")]
