@@ -84,12 +84,12 @@ def test_delivery_attempts_are_events():
     event = opened_event(1)
     app.take(event)
     notification = app.repository.get(notification_id(str(event.data.ticket_id), "confirmation", event.data.contact))
-    app.record_outcome(notification, Undelivered("RCPT 450 4.2.0 Greylisted"), at=NOW,
-                       next_attempt_at=NOW + timedelta(minutes=10))
+    app.record_outcomes([(notification, Undelivered("RCPT 450 4.2.0 Greylisted"), NOW,
+                          NOW + timedelta(minutes=10))])
     assert app.deliveries.count_deliveries() == 1
     retried = app.repository.get(notification.id)
     assert retried.pending and retried.next_attempt_at == NOW + timedelta(minutes=10)
-    app.record_outcome(retried, Delivered("250 2.0.0 Ok: queued"), at=NOW)
+    app.record_outcomes([(retried, Delivered("250 2.0.0 Ok: queued"), NOW, None)])
     again = app.repository.get(notification.id)
     assert not again.pending and again.attempts == 2 and again.last_result == "250 2.0.0 Ok: queued"
     kinds = [type(e).__name__ for e in app.repository.event_store.get(notification.id)]

@@ -40,13 +40,6 @@ class DeliveryRecords(TrackedApplication):
             processing_event.saved_kwargs["deliveries"] = rows
         return super()._record(processing_event)
 
-    def record_outcome(self, notification: Notification, outcome: Outcome, *, at: datetime,
-                       next_attempt_at: datetime | None = None) -> None:
-        """Record one attempt: sent, or failed (retried at `next_attempt_at` unless permanent or
-        None: given up). `at` is the stack's clock."""
-        self._apply_outcome(notification, outcome, at, next_attempt_at)
-        self.save(notification)
-
     @staticmethod
     def _apply_outcome(notification: Notification, outcome: Outcome, at: datetime,
                        next_attempt_at: datetime | None) -> None:
@@ -61,7 +54,9 @@ class DeliveryRecords(TrackedApplication):
 
     def record_outcomes(self, recorded: list[tuple[Notification, Outcome, datetime,
                                                    datetime | None]]) -> None:
-        """Record several attempts in one transaction: (notification, outcome, at, next attempt)."""
+        """Record attempts in one transaction: (notification, outcome, at, next attempt), each
+        sent, or failed (retried at its next attempt unless permanent or None: given up). `at` is
+        the stack's clock."""
         for notification, outcome, at, next_attempt_at in recorded:
             self._apply_outcome(notification, outcome, at, next_attempt_at)
         self.save(*(notification for notification, *_ in recorded))
