@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import timedelta
 
 from notifier_fakes import ScriptedChannel, dispatcher_for, history, owe, serving, until
 
 from hotline_notifier.delivery.relay_watch import RelayWatch
-from hotline_notifier.domain.delivery import Delivered, RelayDown, Undelivered
+from hotline_notifier.domain.delivery import Delivered, RelayDown, RetrySchedule, Undelivered
 
 SLOW = "slow@globex.example"
 FAILING = "greylisted@globex.example"
@@ -49,7 +50,9 @@ async def test_concurrency_is_bounded_and_used():
 async def test_a_failing_recipient_is_retried_on_its_schedule_while_the_others_are_sent_once():
     channel = ScriptedChannel()
     channel.answer(FAILING, Undelivered("RCPT 450 4.2.0 Greylisted"))
-    dispatcher = dispatcher_for(channel)
+    # retries 0.3 s apart: time enough for the others' first attempts on a busy machine
+    dispatcher = dispatcher_for(channel, schedule=RetrySchedule(max_attempts=3, base=timedelta(
+        seconds=0.3), jitter=0.0))
     failing = owe(dispatcher.app, "T-000001", FAILING)
     others = [owe(dispatcher.app, f"T-{i:06d}") for i in range(2, 12)]
     async with serving(dispatcher) as task:

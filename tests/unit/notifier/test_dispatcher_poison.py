@@ -5,26 +5,26 @@ is composed. Infrastructure failures (the database) are not mistaken for poison.
 from __future__ import annotations
 
 from email import policy
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
 import psycopg
 import pytest
 from notifier_fakes import dispatcher_for, history, owe, serving, until
 
-from hotline_notifier.adapters.smtp import SmtpSender, UnsendableMessage, wire_bytes
+from hotline_notifier.adapters.smtp import Mailbox, SmtpSender, UnsendableMessage, mailbox, wire_bytes
 from hotline_notifier.domain.delivery import Delivered
 
 
 class Outbox(SmtpSender):
-    """Composes for real and keeps what it would send."""
+    """Composes for real and keeps what it would send, as the relay would read it back."""
 
     def __init__(self) -> None:
         super().__init__("smtp://127.0.0.1:1", "Hotline Support <support@hotline.example>")
         self.sent: list[EmailMessage] = []
 
-    async def send(self, message: EmailMessage) -> Delivered:
-        self.sent.append(message)
+    async def send(self, message: Message, to: Mailbox) -> Delivered:
+        self.sent.append(BytesParser(policy=policy.default).parsebytes(wire_bytes(message)))
         return Delivered("250 OK")
 
 
@@ -128,3 +128,20 @@ def test_a_long_subject_with_non_ascii_reads_back_exactly_as_composed(outbox, su
     wire = wire_bytes(message)
     assert BytesParser(policy=policy.default).parsebytes(wire)["Subject"] == subject
     assert all(len(line) <= 998 for line in wire.split(b"\r\n"))
+
+
+@pytest.mark.parametrize("recipient", ["Jörg Müller <noc@acme.example>", "noc@acme.example"])
+def test_text_with_other_than_ascii_reads_back_exactly_from_a_7bit_wire(outbox, recipient):
+    message = outbox.compose(recipient=recipient, subject="Störung – T-000001", body="Grüße\n" * 3,
+                             message_id="<m@h>", html="<p>Grüße</p>")
+    wire = wire_bytes(message)
+    assert wire.isascii()
+    read = BytesParser(policy=policy.default).parsebytes(wire)
+    assert read["To"] == recipient and read["Subject"] == "Störung – T-000001"
+    text, html = read.iter_parts()
+    assert text.get_content().splitlines() == ["Grüße"] * 3 and "<p>Grüße</p>" in html.get_content()
+
+
+def test_an_address_that_is_not_ascii_is_refused():
+    with pytest.raises(UnsendableMessage):
+        mailbox("jörg@acme.example")
