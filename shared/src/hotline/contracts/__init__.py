@@ -40,6 +40,15 @@ from hotline.contracts.sla import (
     DeadlineRetracted,
 )
 from hotline.contracts.notifications import NotificationFailed, NotificationSent
+from hotline.contracts.reviews import ReviewOpened, ReviewRecorded, WorkLogEntry, WorkLogged
+from hotline.contracts.billing import (
+    ChargeBooked,
+    CreditBooked,
+    InvoiceIssued,
+    NoCharge,
+    QuoteCreated,
+    QuoteDecided,
+)
 from hotline.contracts.maintenance import (
     MaintenanceCancelled,
     MaintenanceCompleted,
@@ -51,6 +60,16 @@ from hotline.contracts.maintenance import (
 
 __all__ = [
     "REGISTRY",
+    "ChargeBooked",
+    "CreditBooked",
+    "InvoiceIssued",
+    "NoCharge",
+    "QuoteCreated",
+    "QuoteDecided",
+    "ReviewOpened",
+    "ReviewRecorded",
+    "WorkLogEntry",
+    "WorkLogged",
     "Actor",
     "Attachment",
     "ContractType",
