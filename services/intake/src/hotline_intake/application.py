@@ -27,6 +27,7 @@ from hotline_intake.adapters.submission_log import SubmissionLogRecorder
 from hotline_intake.adapters.submission_log_memory import MemorySubmissionLogRecorder
 from hotline_intake.domain.fields import Description
 from hotline_intake.domain.ticket import Ticket, TicketRuleViolation, ticket_id
+from hotline_intake.reviews import OutageReviews, review_owed
 from hotline_intake.submission_records import SubmissionRecords
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ class TicketNotFound(LookupError):
     pass
 
 
-class IntakeApplication(SubmissionRecords, Application):
+class IntakeApplication(OutageReviews, SubmissionRecords, Application):
     name = "intake"
 
     def __init__(
@@ -146,7 +147,8 @@ class IntakeApplication(SubmissionRecords, Application):
             follow_up_of=follow_up_of,
         )
         whole = (ticket.id, description) if text.truncated else None
-        self._save_submission(ticket, description=whole)
+        review = review_owed(ticket, self.calendar, received_at, "p1-off-hours", actor)
+        self._save_submission(ticket, *([review] if review else []), description=whole)
         return ticket
 
     def change_ticket(
@@ -177,7 +179,9 @@ class IntakeApplication(SubmissionRecords, Application):
         getattr(ticket, LIFECYCLE[command].method)(
             at=at, recorded_at=now, by=by, note=note, trace_context=trace_context or {},
             actor=actor, **arguments)
-        self.save(ticket)
+        review = (review_owed(ticket, self.calendar, at, "raised-to-p1-off-hours", actor)
+                  if command == "priority" and not self.has_review(ticket) else None)
+        self.save(ticket, *([review] if review else []))
         return ticket
 
     def add_customer_reply(

@@ -114,9 +114,11 @@ class SubmissionRecords:
         self.recorder.replace_submissions(list(rows.values()))
         return len(rows)
 
-    def _save_submission(self, aggregate: Aggregate, **kwargs: Any) -> None:
+    def _save_submission(self, aggregate: Aggregate, *more: Aggregate, **kwargs: Any) -> None:
+        """Save a submission's aggregate (and any others it brings, in the same transaction)
+        with its row in the submission log."""
         now = self.clock.now()
-        self.save(aggregate, submission=row_of(aggregate.pending_events[0]),
+        self.save(aggregate, *more, submission=row_of(aggregate.pending_events[0]),
                   key_since=now - self.duplicate_window,
                   purge_before=now - max(self.duplicate_window, RATE_WINDOW), **kwargs)
 

@@ -21,6 +21,7 @@ from hotline.telemetry import current_trace_context
 from hotline_intake.adapters.reply_text import latest_reply
 from hotline_intake.application import LIFECYCLE, TicketNotFound
 from hotline_intake.domain.ticket import Ticket, TicketRuleViolation
+from hotline_intake.entrypoints.review_api import review_router
 from hotline_intake.submissions import Opened, Submissions
 
 NUMBER = re.compile(r"^T-\d{6,}$")
@@ -279,5 +280,6 @@ def create_http_app(submissions: Submissions, directory_router: APIRouter) -> Fa
         description="Open and read support tickets; read the customer directory.",
     )
     app.include_router(ticket_router(submissions))
+    app.include_router(review_router(submissions.app))
     app.include_router(directory_router)
     return app
