@@ -44,7 +44,8 @@ def build(settings: NotifierSettings | None = None) -> ServiceRuntime:
         await asyncio.to_thread(app.take, event, current_trace_context())
 
     # One consumer group per topic: tansu handles a group whose members subscribe alike.
-    for topic, group in ((topics.TICKETS, "hotline-notifier"), (topics.SLA, "hotline-notifier-sla")):
+    for topic, group in ((topics.TICKETS, "hotline-notifier"), (topics.SLA, "hotline-notifier-sla"),
+                         (topics.BILLING, "hotline-notifier-billing")):
         subscribe_tracked(wired.broker, topic=topic, group_id=group, apply=take,
                           max_record_bytes=settings.kafka_max_record_bytes)
     http = FastAPI(title="Hotline notifier", version="1.0.0",

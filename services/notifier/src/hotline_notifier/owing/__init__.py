@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from hotline_notifier.owing import conversation, escalations, milestones, replies, rfo
+from hotline_notifier.owing import conversation, escalations, milestones, quotes, replies, rfo
 
 if TYPE_CHECKING:
     from eventsourcing.domain import Aggregate
@@ -20,4 +20,5 @@ if TYPE_CHECKING:
 
 Owed = Callable[[Any, "CloudEvent", dict[str, str]], list["Aggregate"]]
 
-OWING: list[Owed] = [replies.owed, escalations.owed, rfo.owed, conversation.owed, milestones.owed]
+OWING: list[Owed] = [replies.owed, escalations.owed, rfo.owed, conversation.owed, milestones.owed,
+                     quotes.owed]

@@ -27,12 +27,13 @@ def record_of(app: Any, ticket_id: UUID) -> TicketRecord | None:
 
 
 def threaded_email(record: TicketRecord, *, cause: str, kind: str, text: templates.Rendered,
-                   trace_context: dict[str, str]) -> Notification:
-    """The email to the ticket's contact, threaded; its Message-ID is remembered on `record`
-    (once: a cause published again changes nothing)."""
+                   trace_context: dict[str, str], recipient: str | None = None) -> Notification:
+    """The email to the ticket's contact (or `recipient`, when the event names the contact
+    itself), threaded; its Message-ID is remembered on `record` (once: a cause published again
+    changes nothing)."""
     notification = Notification(
-        cause=cause, kind=kind, recipient=record.contact, subject=text.subject, body=text.text,
-        html=text.html, ticket_number=record.number, trace_context=trace_context,
+        cause=cause, kind=kind, recipient=recipient or record.contact, subject=text.subject,
+        body=text.text, html=text.html, ticket_number=record.number, trace_context=trace_context,
         headers=record.threading_headers())
     if not record.knows(notification.message_id):
         record.message_known(notification.message_id, from_customer=False)
