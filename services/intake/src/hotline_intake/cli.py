@@ -2,7 +2,7 @@
 
 Mounted into the `hotline` command through the `hotline.cli` entry point. The intake URL comes
 from --url, else HOTLINE_INTAKE_URL (exported, or from the stack file `hotline run` writes),
-else http://127.0.0.1:8080.
+else the port in HOTLINE_INTAKE_HTTP_PORT, else http://127.0.0.1:8080.
 """
 
 from __future__ import annotations
@@ -29,8 +29,15 @@ AsJson = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 DEFAULT_URL = "http://127.0.0.1:8080"
 
 
+def base_url(url: str | None) -> str:
+    """--url, else HOTLINE_INTAKE_URL, else the port in HOTLINE_INTAKE_HTTP_PORT, else the default."""
+    port = os.environ.get("HOTLINE_INTAKE_HTTP_PORT")
+    return (url or os.environ.get("HOTLINE_INTAKE_URL")
+            or (f"http://127.0.0.1:{port}" if port else DEFAULT_URL))
+
+
 def _call(method: str, url: str | None, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    url = url or os.environ.get("HOTLINE_INTAKE_URL") or DEFAULT_URL
+    url = base_url(url)
     try:
         response = httpx.request(method, url.rstrip("/") + path, json=body, timeout=30,
                                  headers=stack.auth_headers())
