@@ -1,7 +1,7 @@
 """The relay's Kafka records: built from stored events, measured, and sent as record batches.
 
 `to_record` maps a domain event to (key, value, headers) through the service's
-`to_cloud_event`; the stored trace context joins the headers when it is valid as a header
+`to_cloud_event` (the key: the CloudEvent's own, else the aggregate id); the stored trace context joins the headers when it is valid as a header
 (otherwise it is left out: a trace is not worth a blocked relay). `record_size` is what a
 record weighs in a batch of its own before compression (key, value, headers, framing), which
 the relay compares with HOTLINE_KAFKA_MAX_RECORD_BYTES. `send_batches` hands messages to the
@@ -42,7 +42,8 @@ def to_record(to_cloud_event: ToCloudEvent, domain_event: Any, position: int) ->
             headers.setdefault(name, header_value(name, value, TRACE_HEADER_CHARS))
         except EnvelopeError:
             pass
-    return (str(domain_event.originator_id).encode(), cloud_event.body(),
+    key = cloud_event.key or str(domain_event.originator_id)
+    return (key.encode(), cloud_event.body(),
             [(name, value.encode()) for name, value in headers.items()])
 
 

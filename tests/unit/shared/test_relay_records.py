@@ -61,3 +61,10 @@ def test_a_blocked_relay_says_where_and_why():
     status.blocked = (42, "record of 2000000 bytes is over HOTLINE_KAFKA_MAX_RECORD_BYTES (921600)")
     assert status.describe() == ("blocked at position 42: record of 2000000 bytes is over "
                                  "HOTLINE_KAFKA_MAX_RECORD_BYTES (921600)")
+
+
+def test_the_key_is_the_aggregate_id_unless_the_event_names_its_own():
+    event, at = valid_event(3, uuid4()), stored({})
+    assert to_record(lambda e, p: event, at, 3)[0] == str(at.originator_id).encode()
+    keyed = type(event)(**{**vars(event), "key": "T-000042"})
+    assert to_record(lambda e, p: keyed, at, 3)[0] == b"T-000042"

@@ -20,7 +20,8 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
         return None
     return CloudEvent(id=f"{domain_event.originator_id}:{domain_event.originator_version}",
                       source=SOURCE, type=data.ce_type, time=domain_event.timestamp,
-                      subject=data.ticket_number, position=position, data=data)
+                      subject=data.ticket_number, position=position, data=data,
+                      key=data.ticket_number)
 
 
 def _contract_of(domain_event: Any) -> Any:

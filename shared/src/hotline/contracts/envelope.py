@@ -67,6 +67,10 @@ class CloudEvent:
     subject: str
     position: int
     data: EventBody
+    key: str | None = None
+    """The Kafka key the relay publishes it under; None: its aggregate's id. A service whose
+    ticket's events come from several aggregates keys them by the ticket number, so they stay
+    in order on one partition."""
 
     @property
     def source_service(self) -> str:
