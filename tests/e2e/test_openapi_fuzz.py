@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
 
 
-@pytest.mark.parametrize("service", ["intake", "sla-timer", "notifier"])
+@pytest.mark.parametrize("service", ["intake", "sla-timer", "notifier", "billing"])
 async def test_no_request_gets_a_server_error_or_an_undocumented_answer(stack, service, tmp_path):
     command = [
         SCHEMATHESIS, "run", f"{stack.url(service)}/openapi.json",

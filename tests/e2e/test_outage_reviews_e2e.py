@@ -71,3 +71,49 @@ async def test_an_off_hours_p1_is_reviewed_agents_log_work_and_only_reviewers_re
     assert "Sat 2026-11-28 02:10 PST" in shown
     assert await types_on(stack, "hotline.reviews.v1", number, 3) == [
         "hotline.review.opened.v1", "hotline.review.work-logged.v1", "hotline.review.recorded.v1"]
+
+
+async def billing_types(stack, number: str, count: int) -> list[str]:
+    return await types_on(stack, "hotline.billing.v1", number, count)
+
+
+def invoice(stack) -> dict:
+    return json.loads(ok(hotline(stack, "billing", "invoice", "--customer", "Globex Telecom",
+                                 "--month", "2026-11", "--format", "json", role="auditor")))
+
+
+async def test_a_customer_caused_off_hours_p1_is_charged_and_a_re_review_credits_it(stack):
+    set_clock(stack, "2026-11-28T02:00:00-08:00")
+    code, reply = await asyncio.to_thread(send, stack, email(
+        subject="Globex Telecom – 42 Harbor Rd, Shelbyville – Calls drop after 30 s – Priority 1",
+        sender="support@globex.example"))
+    assert code == 250, reply
+    number = ticket_number(reply)
+    assert await types_on(stack, "hotline.reviews.v1", number, 1) == ["hotline.review.opened.v1"]
+    set_clock(stack, "2026-11-28T05:00:00-08:00")
+    ok(hotline(stack, "worklog", "add", number, "--start", "2026-11-28T02:10:00-08:00",
+               "--end", "2026-11-28T04:40:00-08:00", "--by", "alice@hotline.example",
+               "--note", "Traced it to the customer's SBC", role="agent"))
+    ok(hotline(stack, "ticket", "resolve", number, role="agent"))
+    ok(hotline(stack, "review", "record", number, "--outcome", "customer-equipment",
+               "--reason", "The customer's SBC dropped the sessions", role="reviewer"))
+
+    assert await billing_types(stack, number, 1) == ["hotline.billing.charge-booked.v1"]
+    [record] = await subject_records(stack.kafka_bootstrap, "hotline.billing.v1", number, 1)
+    charge = json.loads(record.value)
+    assert (charge["amount"], charge["currency"], charge["month"]) == ("250.00", "USD", "2026-11")
+    assert record.key == number.encode()
+    bill = invoice(stack)
+    assert bill["status"] == "draft" and bill["total"] == "250.00"
+    assert [(line["ticket"], line["amount"]) for line in bill["lines"]] == [(number, "250.00")]
+    explained = ok(hotline(stack, "billing", "explain", charge["charge_id"], role="auditor"))
+    assert "customer-equipment" in explained and "150" in explained
+
+    ok(hotline(stack, "review", "record", number, "--outcome", "provider-at-fault",
+               "--reason", "Our SBC profile was wrong after all", role="reviewer"))
+    assert await billing_types(stack, number, 3) == [
+        "hotline.billing.charge-booked.v1", "hotline.billing.credit-booked.v1",
+        "hotline.billing.no-charge.v1"]
+    bill = invoice(stack)
+    assert bill["total"] == "0.00" and sorted(line["amount"] for line in bill["lines"]) == [
+        "-250.00", "250.00"]

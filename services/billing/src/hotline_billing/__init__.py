@@ -1,1 +1,1 @@
-"""Hotline billing service."""
+"""Hotline billing: prices outage-review outcomes, P4 quotes and monthly invoices."""

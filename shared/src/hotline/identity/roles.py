@@ -1,9 +1,11 @@
 """Roles and the permissions each grants; routes name the permission they need.
 
-- agent: open tickets, lifecycle commands, read tickets, the directory and SLA clocks;
+- agent: open tickets, lifecycle commands, read tickets, the directory and SLA clocks, record
+  outages (`outages:write`);
 - reviewer: an agent's rights plus outage reviews;
-- auditor: read everything, change nothing;
-- admin: everything, including the directory, tokens, policies and maintenance.
+- auditor: read everything (billing too: `billing:read`), change nothing;
+- admin: everything, including the directory, tokens, policies, maintenance and billing
+  (`billing:write`: quotes, closing a month).
 
 A route marks what it needs with `@requires("tickets:write")`; an unmarked route needs
 `read:all` for GET/HEAD and `admin` otherwise, so an endpoint added later without a thought
@@ -26,11 +28,13 @@ class Role(StrEnum):
 
 
 ROLES = tuple(r.value for r in Role)
-AGENT_PERMISSIONS = frozenset({"tickets:read", "tickets:write", "directory:read", "sla:read"})
+AGENT_PERMISSIONS = frozenset({"tickets:read", "tickets:write", "directory:read", "sla:read",
+                               "outages:write"})
 PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.AGENT: AGENT_PERMISSIONS,
     Role.REVIEWER: AGENT_PERMISSIONS | {"reviews:write"},
-    Role.AUDITOR: frozenset({"tickets:read", "directory:read", "sla:read", "reviews:read", "read:all"}),
+    Role.AUDITOR: frozenset({"tickets:read", "directory:read", "sla:read", "reviews:read",
+                             "billing:read", "read:all"}),
     Role.ADMIN: frozenset({"*"}),
 }
 PERMISSION_ATTRIBUTE = "__hotline_permission__"

@@ -1,0 +1,47 @@
+"""Composition root of billing: review and ticket consumers, quote expiry, relay; `serve()`
+runs it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import FastAPI
+
+from hotline import wiring
+from hotline.clock import clock_from_settings
+from hotline.consumer import subscribe_tracked
+from hotline.contracts import topics
+from hotline.contracts.envelope import CloudEvent
+from hotline.runtime import ServiceRuntime
+from hotline_billing.application import BillingApplication
+from hotline_billing.entrypoints.http import billing_router
+from hotline_billing.expiry import QuoteExpiry
+from hotline_billing.publication import to_cloud_event
+from hotline_billing.settings import BillingSettings
+
+
+def build(settings: BillingSettings | None = None) -> ServiceRuntime:
+    settings = settings or BillingSettings()
+    wired = wiring.Wiring(settings)
+    app = BillingApplication(env=wired.event_store_env(), clock=clock_from_settings(settings),
+                             tariff=settings.tariff(), quote_days=settings.quote_days)
+
+    async def take(event: CloudEvent) -> None:
+        await asyncio.to_thread(app.take, event)
+
+    # One consumer group per topic: tansu handles a group whose members subscribe alike.
+    for topic, group in ((topics.REVIEWS, "hotline-billing"), (topics.TICKETS, "hotline-billing-tickets")):
+        subscribe_tracked(wired.broker, topic=topic, group_id=group, apply=take,
+                          max_record_bytes=settings.kafka_max_record_bytes)
+    http = FastAPI(title="Hotline billing", version="1.0.0",
+                   description="Off-hours charges from outage reviews, P4 quotes, monthly invoices.")
+    http.include_router(billing_router(app))
+    runtime = wired.runtime(http)
+    runtime.add_task("relay", wired.relay_task(app, topics.BILLING, to_cloud_event))
+    runtime.add_task("quote-expiry", QuoteExpiry(
+        app, settings.database_url, tick_seconds=settings.quote_tick_seconds).run)
+    return runtime
+
+
+def serve() -> None:
+    wiring.serve(build)

@@ -1,0 +1,1 @@
+"""Billing's edges: the HTTP API."""
