@@ -93,6 +93,8 @@ def charges(ticket: Annotated[str, typer.Argument(help="e.g. T-000042")], url: U
     if as_json:
         typer.echo(json.dumps(found, indent=2))
         return
+    if not found:
+        typer.echo(f"nothing booked for {ticket} (a charge follows a recorded outage review)")
     for entry in found:
         why = entry.get("description") or entry.get("reason") or ""
         typer.echo(f"{entry['charge_id']}  {entry['kind']:<18} {entry['amount']:>10}  "
