@@ -25,12 +25,12 @@ def test_unreachable_is_one_line_and_exit_2(monkeypatch):
 def test_base_url(monkeypatch):
     monkeypatch.delenv("HOTLINE_BILLING_URL", raising=False)
     monkeypatch.delenv("HOTLINE_BILLING_HTTP_PORT", raising=False)
-    assert cli_client.base_url(None) == "http://127.0.0.1:8083"
+    assert cli_client.API.base_url(None) == "http://127.0.0.1:8083"
     monkeypatch.setenv("HOTLINE_BILLING_HTTP_PORT", "9183")
-    assert cli_client.base_url(None) == "http://127.0.0.1:9183"
+    assert cli_client.API.base_url(None) == "http://127.0.0.1:9183"
     monkeypatch.setenv("HOTLINE_BILLING_URL", "http://billing:1")
-    assert cli_client.base_url(None) == "http://billing:1"
-    assert cli_client.base_url("http://x:2") == "http://x:2"
+    assert cli_client.API.base_url(None) == "http://billing:1"
+    assert cli_client.API.base_url("http://x:2") == "http://x:2"
 
 
 def test_refusal_prints_its_reason(monkeypatch):

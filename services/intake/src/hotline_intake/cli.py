@@ -8,52 +8,25 @@ else the port in HOTLINE_INTAKE_HTTP_PORT, else http://127.0.0.1:8080.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
-import httpx
 import typer
 
-from hotline.cli import stack
+from hotline.cli.service_api import AsJson, ServiceApi
 from hotline_intake.application import LIFECYCLE
 
 app = typer.Typer(no_args_is_help=True, help="Tickets: show, lifecycle changes and replies (tickets open by email or POST /tickets).")
 
-Url = Annotated[str | None, typer.Option(
-    "--url", help="intake's HTTP address [env HOTLINE_INTAKE_URL; default http://127.0.0.1:8080]")]
+API = ServiceApi("intake", 8080)
+Url = API.url_option
 At = Annotated[str | None, typer.Option("--at", help="when it happened (ISO-8601 with offset); default now")]
 By = Annotated[str | None, typer.Option("--by", help="who recorded it")]
 Note = Annotated[str | None, typer.Option("--note", help="free text")]
-AsJson = Annotated[bool, typer.Option("--json", help="machine-readable output")]
-DEFAULT_URL = "http://127.0.0.1:8080"
 
 
-def base_url(url: str | None) -> str:
-    """--url, else HOTLINE_INTAKE_URL, else the port in HOTLINE_INTAKE_HTTP_PORT, else the default."""
-    port = os.environ.get("HOTLINE_INTAKE_HTTP_PORT")
-    return (url or os.environ.get("HOTLINE_INTAKE_URL")
-            or (f"http://127.0.0.1:{port}" if port else DEFAULT_URL))
-
-
-def _call(method: str, url: str | None, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    url = base_url(url)
-    try:
-        response = httpx.request(method, url.rstrip("/") + path, json=body, timeout=30,
-                                 headers=stack.auth_headers())
-    except httpx.TransportError as exc:
-        stack.unreachable("intake", url, "HOTLINE_INTAKE_URL", exc)
-    payload = _json(response)
-    if response.status_code >= 400:
-        stack.refused("intake", response.status_code, payload)
-    return payload
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text
+def _call(method: str, url: str | None, path: str, body: dict[str, Any] | None = None) -> Any:
+    return API.call(method, url, path, body)
 
 
 def _print(ticket: dict[str, Any], as_json: bool) -> None:

@@ -1,55 +1,11 @@
-"""How notifier's CLI command groups call its HTTP API (`hotline notifications`, and any other
-group of notifier's that wants it).
+"""How notifier's CLI command groups (`hotline notifications`, `hotline maintenance`) call its
+HTTP API (`hotline.cli.service_api`): the URL from --url, HOTLINE_NOTIFIER_URL,
+HOTLINE_NOTIFIER_HTTP_PORT, else http://127.0.0.1:8081."""
 
-The notifier URL comes from --url, else HOTLINE_NOTIFIER_URL (exported, or from the stack file
-`hotline run` writes), else the port in HOTLINE_NOTIFIER_HTTP_PORT, else http://127.0.0.1:8081.
-A refusal prints one line with its reason and exits 1 (FastAPI's list of validation errors is
-made one reason too); an unreachable notifier exits 2.
-"""
+from hotline.cli.service_api import AsJson, ServiceApi
 
-from __future__ import annotations
+API = ServiceApi("notifier", 8081)
+Url = API.url_option
+call = API.call
 
-import os
-from typing import Annotated, Any
-
-import httpx
-import typer
-
-from hotline.cli import stack
-
-Url = Annotated[str | None, typer.Option(
-    "--url", help="notifier's HTTP address [env HOTLINE_NOTIFIER_URL; default http://127.0.0.1:8081]")]
-AsJson = Annotated[bool, typer.Option("--json", help="machine-readable output")]
-
-
-def base_url(url: str | None) -> str:
-    port = os.environ.get("HOTLINE_NOTIFIER_HTTP_PORT")
-    return (url or os.environ.get("HOTLINE_NOTIFIER_URL")
-            or (f"http://127.0.0.1:{port}" if port else "http://127.0.0.1:8081"))
-
-
-def call(method: str, url: str | None, path: str, body: dict[str, Any] | None = None,
-         params: dict[str, Any] | None = None) -> Any:
-    base = base_url(url)
-    try:
-        response = httpx.request(method, base.rstrip("/") + path, json=body, params=params,
-                                 timeout=30, headers=stack.auth_headers())
-    except httpx.TransportError as exc:
-        stack.unreachable("notifier", base, "HOTLINE_NOTIFIER_URL", exc)
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = response.text
-    if response.status_code >= 400:
-        stack.refused("notifier", response.status_code, one_line(payload))
-    return payload
-
-
-def one_line(payload: Any) -> Any:
-    """FastAPI's list of validation errors as one reason, like every other refusal."""
-    detail = payload.get("detail") if isinstance(payload, dict) else None
-    if isinstance(detail, list):
-        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg')}"
-                             for e in detail if isinstance(e, dict))
-        return {"detail": {"reason": "invalid_request", "detail": problems}}
-    return payload
+__all__ = ["AsJson", "Url", "call"]

@@ -78,7 +78,6 @@ class ReviewView(BaseModel):
 
     @classmethod
     def of(cls, review: OutageReview) -> ReviewView:
-        entry: Any
         outcomes = [OutcomeView(**o) for o in review.outcomes]
         return cls(
             review_id=str(review.id), ticket=review.number, customer=review.customer,

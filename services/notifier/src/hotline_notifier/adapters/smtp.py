@@ -157,7 +157,7 @@ class SmtpSender:
             message[name] = header_text(value)
         return message
 
-    def email_of(self, notification: Notification) -> EmailMessage:
+    def email_of(self, notification: Notification) -> Message:
         headers = {**(getattr(notification, "headers", None) or {}),
                    "X-Hotline-Notification": str(notification.id)}
         if notification.ticket_number:
