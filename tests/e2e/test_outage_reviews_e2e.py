@@ -18,6 +18,9 @@ from smtp_client import email, send, ticket_number
 
 pytestmark = pytest.mark.e2e
 HOTLINE = str(Path(sys.executable).with_name("hotline"))
+TICKET_P4 = {"customer": "Acme Corp", "location": "100 Main St, Springfield",
+             "issue": "Add a hunt group", "description": "Eight lines, round robin.", "priority": 4,
+             "contact": "noc@acme.example"}
 P1 = "Acme Corp – 100 Main St, Springfield – All lines down after power cut – Priority 1"
 
 
@@ -117,3 +120,39 @@ async def test_a_customer_caused_off_hours_p1_is_charged_and_a_re_review_credits
     bill = invoice(stack)
     assert bill["total"] == "0.00" and sorted(line["amount"] for line in bill["lines"]) == [
         "-250.00", "250.00"]
+
+
+async def test_a_p4_quote_is_emailed_to_the_contact_and_only_its_approval_is_charged(stack):
+    set_clock(stack, "2026-11-30T09:00:00-08:00")
+    async with stack.client("intake", role="agent") as client:
+        opened = await client.post("/tickets", json=TICKET_P4)
+    assert opened.status_code == 201, opened.text
+    number = opened.json()["number"]
+    for _ in range(100):  # billing learns the ticket from hotline.tickets.v1
+        created = hotline(stack, "billing", "quote", "create", number, "--amount", "250.00",
+                          "--description", "Configure a hunt group of 8 lines", "--json")
+        if "unknown_ticket" not in created.stderr:
+            break
+        await asyncio.sleep(0.3)
+    quote = json.loads(ok(created))
+    [mail] = await stack.wait_for_mail(
+        lambda m: number in (m["Subject"] or "") and "Quote" in (m["Subject"] or ""), timeout=30)
+    assert mail["To"] == "noc@acme.example" and "250.00" in mail["Subject"]
+    assert quote["quote_id"] in mail.get_body(("plain",)).get_content()
+    assert json.loads(ok(hotline(stack, "billing", "charges", number, "--json", role="auditor"))) == []
+
+    ok(hotline(stack, "billing", "quote", "approve", quote["quote_id"]))
+    await stack.wait_for_mail(lambda m: number in (m["Subject"] or "") and "approved" in (m["Subject"] or ""),
+                              timeout=30)
+    [charge] = json.loads(ok(hotline(stack, "billing", "charges", number, "--json", role="auditor")))
+    assert (charge["kind"], charge["amount"]) == ("quote", "250.00")
+    again = hotline(stack, "billing", "quote", "reject", quote["quote_id"])
+    assert again.returncode == 1 and "approved" in again.stderr
+    async with stack.client("intake", role="agent") as client:
+        p2 = (await client.post("/tickets", json={**TICKET_P4, "priority": 2})).json()["number"]
+    for _ in range(100):
+        not_p4 = hotline(stack, "billing", "quote", "create", p2, "--amount", "1.00", "--description", "x")
+        if "unknown_ticket" not in not_p4.stderr:
+            break
+        await asyncio.sleep(0.3)
+    assert not_p4.returncode == 1 and "not_p4" in not_p4.stderr
