@@ -11,6 +11,8 @@
 - `fire_due(limit)` fires one batch of due timers without loading aggregates: the due rows
   carry everything the events need, the versions come from one query.
 - `timeline(ticket_id)` and `rebuild_due_index()` read the event log.
+- Availability (`hotline_sla_timer.availability`): outage records and maintenance windows,
+  monthly figures, month closing, and `rebuild_availability()`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
+from eventsourcing.popo import POPOFactory
 from eventsourcing.postgres import PostgresFactory
 
 from hotline import versions
@@ -29,10 +32,14 @@ from hotline.clock import Clock, SystemClock
 from hotline.contracts import TicketOpened
 from hotline.contracts.envelope import CloudEvent
 from hotline.follower import RecentEvents
-from hotline.processing import TrackedApplication
+from hotline.processing import POPOMultiTrackingRecorder, TrackedApplication
 from hotline.sla import SlaPolicy, default_policy
 from hotline.sla.settings import SlaSettings
+from hotline_sla_timer.adapters.availability_rows import AvailabilityRows, MemoryAvailabilityRows
 from hotline_sla_timer.adapters.due_index import DueIndexRecorder, DueRow, DueTimers
+from hotline_sla_timer.adapters.availability_rows import span_of
+from hotline_sla_timer.availability.outages import RESTORED, OutageRecords
+from hotline_sla_timer.availability.reports import AvailabilityPolicy, AvailabilityReports
 from hotline_sla_timer.domain import deadlines
 from hotline_sla_timer.domain.changes import Change, change_from_contract, ticket_of
 from hotline_sla_timer.domain.clocks import TicketClocks
@@ -46,12 +53,22 @@ class UnknownTicket(LookupError):
     """A lifecycle event for a ticket whose opening was never seen."""
 
 
-class SlaTimerApplication(TrackedApplication):
+class SlaTimerRecorder(AvailabilityRows, DueIndexRecorder):
+    """sla-timer's PostgreSQL recorder: events, tracking rows, the due index, availability rows."""
+
+
+class MemorySlaTimerRecorder(MemoryAvailabilityRows, POPOMultiTrackingRecorder):
+    """sla-timer's recorder in memory (unit tests): events, tracking rows, availability rows."""
+
+
+class SlaTimerApplication(OutageRecords, AvailabilityReports, TrackedApplication):
     name = "sla_timer"
 
     def __init__(self, env: dict[str, str] | None = None, *, clock: Clock | None = None,
-                 policy: SlaPolicy | None = None, reply_is_response: bool | None = None) -> None:
+                 policy: SlaPolicy | None = None, reply_is_response: bool | None = None,
+                 availability: AvailabilityPolicy | None = None) -> None:
         super().__init__(env=env)
+        self.availability = availability or AvailabilityPolicy()
         self.clock = clock or SystemClock()
         self.policy = policy or default_policy()
         # An agent's public reply is a first response (HOTLINE_SLA_REPLY_IS_RESPONSE).
@@ -65,11 +82,13 @@ class SlaTimerApplication(TrackedApplication):
     def construct_recorder(self) -> Any:
         if isinstance(self.factory, PostgresFactory):
             prefix = self.env.name.lower()
-            recorder = DueIndexRecorder(self.factory.datastore, events_table_name=f"{prefix}_events",
+            recorder = SlaTimerRecorder(self.factory.datastore, events_table_name=f"{prefix}_events",
                                         tracking_table_name=f"{prefix}_tracking")
             if self.factory.env_create_table():
                 recorder.create_table()
             return recorder
+        if isinstance(self.factory, POPOFactory):
+            return MemorySlaTimerRecorder()
         return super().construct_recorder()
 
     # -- ticket events ----------------------------------------------------------------------
@@ -86,7 +105,9 @@ class SlaTimerApplication(TrackedApplication):
                 clocks, pending = self._changed(event, change)
                 if clocks is None:
                     return self.save_tracked(tracking)
-                return self.save_tracked(tracking, clocks, timers=DueTimers([clocks.id], pending))
+                ended = [o for o in [self.restored_outage(clocks)] if o] if change.kind in RESTORED else []
+                return self.save_tracked(tracking, clocks, *ended, timers=DueTimers([clocks.id], pending),
+                                         spans=[span_of(o.as_outage()) for o in ended])
             except IntegrityError:
                 # The firing loop appended to this ticket since we loaded it: load it again.
                 continue
@@ -139,14 +160,18 @@ class SlaTimerApplication(TrackedApplication):
                 clocks[ticket_id], pending[ticket_id] = deadlines.open_clocks(event.data, self.policy, now)
             elif not isinstance(event.data, TicketOpened):  # a repeated opening changes nothing
                 later.setdefault(ticket_id, []).append(change)
+        ended = []  # outages a work-around or resolution in this batch ended
         for ticket_id, ticket_changes in later.items():
             current = clocks[ticket_id]
             assert current is not None
             pending[ticket_id] = deadlines.apply_changes(current, ticket_changes,
                                                          self.policy_for(current), now)
+            if any(c.kind in RESTORED for c in ticket_changes):
+                ended += [o for o in [self.restored_outage(current)] if o]
         changed = [c for c in clocks.values() if c is not None and c.id in pending]
-        self.save_tracked_many([t for t, _ in fresh], *changed,
-                               timers=DueTimers(list(pending), [t for ts in pending.values() for t in ts]))
+        self.save_tracked_many([t for t, _ in fresh], *changed, *ended,
+                               timers=DueTimers(list(pending), [t for ts in pending.values() for t in ts]),
+                               spans=[span_of(o.as_outage()) for o in ended])
 
     def _changed(self, event: CloudEvent, change: Change) -> tuple[TicketClocks | None, list]:
         ticket_id = ticket_of(event.data)

@@ -1,5 +1,5 @@
-"""Composition root of sla-timer: ticket-event consumer and its lag, firing loop, relay;
-`serve()` runs it."""
+"""Composition root of sla-timer: ticket-event consumer and its lag, firing loop, relay, the
+maintenance-window consumer and the automatic month close; `serve()` runs it."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ import asyncio
 from opentelemetry.metrics import Observation
 
 from hotline import telemetry, wiring
+from hotline.calendar import SupportCalendar
 from hotline.clock import clock_from_settings
 from hotline.consumer import subscribe_tracked, subscribe_tracked_batch
 from hotline.contracts import topics
 from hotline.contracts.envelope import CloudEvent
+from hotline.directory import DirectoryFile
 from hotline.lag import ConsumerLag
 from hotline.runtime import ServiceRuntime
 from hotline_sla_timer.application import SlaTimerApplication
+from hotline_sla_timer.availability.closing import MonthCloser
+from hotline_sla_timer.availability.reports import AvailabilityPolicy
 from hotline_sla_timer.entrypoints.firing import FiringLoop
 from hotline_sla_timer.entrypoints.http import create_http_app
 from hotline_sla_timer.publication import to_cloud_event
@@ -26,13 +30,21 @@ GROUP = "hotline-sla-timer"
 def build(settings: SlaTimerSettings | None = None) -> ServiceRuntime:
     settings = settings or SlaTimerSettings()
     wired = wiring.Wiring(settings)
-    app = SlaTimerApplication(env=wired.event_store_env(), clock=clock_from_settings(settings))
+    directory = DirectoryFile(settings.directory_file)
+    availability = AvailabilityPolicy(
+        rule=settings.maintenance_rule(), targets=settings.availability_targets(),
+        customers=lambda: [c.name for c in directory.current().customers])
+    app = SlaTimerApplication(env=wired.event_store_env(), clock=clock_from_settings(settings),
+                              availability=availability)
 
     async def take(event: CloudEvent) -> None:
         await asyncio.to_thread(app.take, event)
 
     async def take_batch(events: list[CloudEvent]) -> None:
         await asyncio.to_thread(app.take_batch, events)
+
+    async def take_maintenance(event: CloudEvent) -> None:
+        await asyncio.to_thread(app.take_maintenance, event)
 
     lag = ConsumerLag(settings.kafka_bootstrap, topics.TICKETS, GROUP)
     # Batches: one transaction and one offset commit per poll, not per message (arming a backlog).
@@ -42,7 +54,14 @@ def build(settings: SlaTimerSettings | None = None) -> ServiceRuntime:
     # An RFO emailed by notifier stops the RFO clock when it is sent.
     subscribe_tracked(wired.broker, topic=topics.NOTIFICATIONS, group_id=f"{GROUP}-notifications",
                       apply=take, max_record_bytes=settings.kafka_max_record_bytes)
+    # Maintenance windows, kept in sla-timer's own log (availability excludes them by rule).
+    subscribe_tracked(wired.broker, topic=topics.MAINTENANCE, group_id=f"{GROUP}-maintenance",
+                      apply=take_maintenance, max_record_bytes=settings.kafka_max_record_bytes)
     runtime = wired.runtime(create_http_app(app))
+    if settings.availability_auto_close:
+        closer = MonthCloser(app, SupportCalendar.from_settings(), settings.database_url,
+                             tick_seconds=settings.availability_tick_seconds)
+        runtime.add_task("month-close", closer.run)
     runtime.add_task("relay", wired.relay_task(app, topics.SLA, to_cloud_event, recent=app.recent))
     firing = FiringLoop(app, settings.database_url, batch_size=settings.fire_batch_size,
                         tick_seconds=settings.tick_seconds, kill_mid_batch=settings.fault_kill_mid_batch,

@@ -1,5 +1,7 @@
-"""What sla-timer publishes on `hotline.sla.v1`: the deadline events and their corrections, as
-the contract's models. The ticket's recorded changes stay private to the service."""
+"""What sla-timer publishes on `hotline.sla.v1`: the deadline events and their corrections,
+outage records and their corrections, and closed months' availability, as the contract's
+models. The ticket's recorded changes and the maintenance windows it keeps stay private to the
+service."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from hotline.contracts import sla
 from hotline.contracts.base import EventBody
 from hotline.contracts.envelope import CloudEvent
 from hotline_sla_timer.domain.clocks import TicketClocks
+from hotline_sla_timer.domain.outages import AvailabilityReport, ServiceOutage
 
 SOURCE = "/hotline/sla-timer"
 
@@ -67,12 +70,45 @@ def _reopened(event: Any) -> sla.DeadlineReopened:
     )
 
 
+def outage_body(event: Any) -> sla.OutageEvent | None:
+    """An outage record event as the contract's model (the record after the event)."""
+    if isinstance(event, ServiceOutage.Recorded):
+        contract: type[sla.OutageEvent] = sla.OutageRecorded
+        extra: dict[str, Any] = {}
+    elif isinstance(event, ServiceOutage.Corrected):
+        contract, extra = sla.OutageCorrected, {"correction": event.correction}
+    else:
+        return None
+    return contract(
+        outage_id=event.originator_id, service_class=event.service_class, cause=event.cause,
+        starts_at=event.starts_at, ends_at=event.ends_at, customers=event.customers,
+        all_customers=event.all_customers, priority=event.priority, recorded_at=event.recorded_at,
+        actor=event.actor, ticket_id=event.ticket_id, ticket_number=event.ticket_number, **extra)
+
+
+def report_body(event: Any) -> sla.AvailabilityReported | None:
+    if not isinstance(event, AvailabilityReport.Reported):
+        return None
+    figure = event.figure
+    return sla.AvailabilityReported(
+        customer=event.customer, service_class=event.service_class, month=event.month,
+        seconds_in_month=figure["seconds_in_month"], downtime_seconds=figure["downtime_seconds"],
+        availability=figure["availability"], target=figure["target"], met=figure["met"],
+        allowed_downtime_seconds=figure["allowed_downtime_seconds"],
+        maintenance_rule=figure["maintenance_rule"], outage_ids=event.outage_ids,
+        carrier_connectivity_seconds=figure["carrier_connectivity"]["downtime_seconds"],
+        reported_at=event.reported_at)
+
+
 def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
-    data = deadline_body(domain_event)
+    data: EventBody | None = deadline_body(domain_event) or outage_body(domain_event)
+    subject = getattr(data, "ticket_number", None)
+    if data is None and (data := report_body(domain_event)) is not None:
+        subject = f"{data.customer}/{data.service_class}/{data.month}"
     if data is None:
         return None
     return CloudEvent(
         id=ce_id(domain_event.originator_id, domain_event.originator_version), source=SOURCE,
         type=data.ce_type, time=domain_event.timestamp,  # type: ignore[attr-defined]
-        subject=data.ticket_number, position=position, data=data,  # type: ignore[attr-defined]
+        subject=subject, position=position, data=data,
     )

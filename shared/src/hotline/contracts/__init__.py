@@ -32,12 +32,15 @@ from hotline.contracts.submissions import (
     SubmissionRejected,
 )
 from hotline.contracts.sla import (
+    AvailabilityReported,
     DeadlineApproaching,
     DeadlineBreached,
     DeadlineEvent,
     DeadlineMet,
     DeadlineReopened,
     DeadlineRetracted,
+    OutageCorrected,
+    OutageRecorded,
 )
 from hotline.contracts.notifications import NotificationFailed, NotificationSent
 from hotline.contracts.reviews import ReviewOpened, ReviewRecorded, WorkLogEntry, WorkLogged
@@ -72,6 +75,7 @@ __all__ = [
     "WorkLogged",
     "Actor",
     "Attachment",
+    "AvailabilityReported",
     "ContractType",
     "CommentAdded",
     "CustomerResponded",
@@ -91,6 +95,8 @@ __all__ = [
     "MaintenanceWindowEvent",
     "NotificationFailed",
     "NotificationSent",
+    "OutageCorrected",
+    "OutageRecorded",
     "PriorityChanged",
     "RfoDelivered",
     "SubmissionDuplicate",

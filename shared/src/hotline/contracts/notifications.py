@@ -18,12 +18,13 @@ earlier escalation), `rfo` (the Reason for Outage), `page` (a P1 warning or brea
 webhook), `maintenance-scheduled`, `maintenance-reminder`, `maintenance-rescheduled`,
 `maintenance-cancelled`, `maintenance-completed`, `reply` (an agent's public reply to the ticket's
 contact), `workaround-provided`, `resolved`, `closed` (milestones told to the ticket's contact), `quote` (a
-Priority 4 fee quote to the ticket's contact), `quote-decision` (its approval, rejection or expiry).
+Priority 4 fee quote to the ticket's contact), `quote-decision` (its approval, rejection or expiry), `availability-escalation` (a customer's
+monthly availability target missed).
 New kinds may appear: treat unknown ones alike."""
 KIND_DESCRIPTION = ("What the notification is for: confirmation, rejection, escalation, retraction, "
                     "rfo, page, maintenance-scheduled, maintenance-reminder, maintenance-rescheduled, "
                     "maintenance-cancelled, maintenance-completed, reply, workaround-provided, resolved, "
-                    "closed, quote, quote-decision (more may come).")
+                    "closed, quote, quote-decision, availability-escalation (more may come).")
 CHANNEL_DESCRIPTION = "How it goes out: `email` (SMTP) or `webhook` (an HTTP POST)."
 
 

@@ -10,6 +10,7 @@ from pydantic import Field
 from hotline.contracts import topics
 from hotline.contracts.base import EventBody, UtcInstant
 from hotline.contracts.registry import register
+from hotline.contracts.tickets import Actor
 
 ClockName = Literal["response", "resolution", "rfo"]
 
@@ -94,3 +95,64 @@ class DeadlineReopened(EventBody):
     priority: int = Field(ge=1, le=4)
     policy_version: str
     calendar_version: str
+
+
+ServiceClass = Literal["core", "supporting"]
+OutageCause = Literal["platform", "carrier-connectivity", "customer", "third-party", "maintenance"]
+
+
+class OutageEvent(EventBody):
+    """Fields every outage record event carries: the record as it stands after the event.
+    Key and `ce_subject`: the ticket (number); the outage's id is derived from the ticket's."""
+
+    outage_id: UUID
+    ticket_id: UUID
+    ticket_number: str = Field(pattern=r"^T-\d{6,}$")
+    service_class: ServiceClass = Field(description="Core Services (call processing, 99.99%) or "
+                                        "Supporting Services (portals, back office, 98%).")
+    cause: OutageCause = Field(description="`carrier-connectivity` outages are kept but never "
+                               "count against the core figure (reported beside it).")
+    starts_at: UtcInstant
+    ends_at: UtcInstant | None = Field(description="None while the outage is still open.")
+    customers: list[str] = Field(description="Customers affected, as named in the directory.")
+    all_customers: bool = Field(description="The outage affected every customer.")
+    priority: int = Field(ge=1, le=2)
+    recorded_at: UtcInstant = Field(description="When sla-timer recorded this event.")
+    actor: Actor | None = Field(None, description="Whose command it was.")
+
+
+@register("hotline.sla.outage-recorded.v1", topics.SLA)
+class OutageRecorded(OutageEvent):
+    """A P1 or P2 ticket was marked as a service outage."""
+
+
+@register("hotline.sla.outage-corrected.v1", topics.SLA)
+class OutageCorrected(OutageEvent):
+    """An outage record was corrected: the record as it now stands replaces the earlier one."""
+
+    correction: Literal["recorded-again", "ended", "restored"] = Field(description=(
+        "`recorded-again`: an agent recorded it again; `ended`: `hotline outage end`; "
+        "`restored`: the ticket's first work-around or resolution ended an outage recorded "
+        "while it was still open."))
+
+
+@register("hotline.sla.availability-reported.v1", topics.SLA)
+class AvailabilityReported(EventBody):
+    """A closed month's availability of one service class for one customer (published once per
+    customer, class and month). Key and `ce_subject`: `<customer>/<class>/<month>`."""
+
+    customer: str
+    service_class: ServiceClass
+    month: str = Field(pattern=r"^\d{4}-\d{2}$", description="Calendar month in Pacific time.")
+    seconds_in_month: int = Field(ge=1)
+    downtime_seconds: float = Field(ge=0)
+    availability: str = Field(pattern=r"^\d{1,3}\.\d{4}$", description="Percent, four places, "
+                              "rounded down (never better than it is).")
+    target: str = Field(description="Percent: 99.99 for core, 98 for supporting.")
+    met: bool = Field(description="Downtime ≤ (100 − target)% of the month, decided exactly.")
+    allowed_downtime_seconds: float
+    maintenance_rule: str = Field(description="Which maintenance was excluded from downtime.")
+    outage_ids: list[UUID] = Field(description="Outage records behind the figure.")
+    carrier_connectivity_seconds: float = Field(
+        0, ge=0, description="Carrier connectivity downtime, kept out of the core figure.")
+    reported_at: UtcInstant

@@ -5,6 +5,10 @@ SLA deadline event by clock, priority (all when omitted) and threshold (a percen
 for any warning, or `breach`); the recipients of every matching rule are told, each once.
 Recipients are email addresses, names declared under `recipients`, `customer-contact` or
 `on-call-webhook`.
+
+`availability` rules say who is told when a closed month misses an availability target
+(`hotline.sla.availability-reported.v1` with `met` false), by service class. Such a report is
+about a customer, not a ticket: `customer-contact` is not allowed there.
 """
 
 from __future__ import annotations
@@ -42,12 +46,33 @@ class Rule(BaseModel):
         return wanted in self.thresholds or (not breach and float(threshold) in self.thresholds)
 
 
+class AvailabilityRule(BaseModel):
+    """Who is told when a month misses the availability target of one of `classes`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    classes: list[Literal["core", "supporting"]] = Field(min_length=1)
+    notify: list[str] = Field(min_length=1)
+
+
 class EscalationPolicy(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, max_length=100)
     recipients: dict[str, EmailStr] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
+    availability: list[AvailabilityRule] = Field(default_factory=list)
+
+    @field_validator("availability")
+    @classmethod
+    def _known_availability_recipients(cls, rules: list[AvailabilityRule], info) -> list[AvailabilityRule]:
+        named = set(info.data.get("recipients") or {})
+        for rule in rules:
+            for recipient in rule.notify:
+                if recipient not in named | {ON_CALL_WEBHOOK} and "@" not in recipient:
+                    raise ValueError(f"unknown availability recipient {recipient!r}: an address, "
+                                     f"one of {sorted(named)} or {ON_CALL_WEBHOOK}")
+        return rules
 
     @field_validator("rules")
     @classmethod
@@ -62,7 +87,10 @@ class EscalationPolicy(BaseModel):
 
     @property
     def version(self) -> str:
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        dumped = self.model_dump(mode="json")
+        if not dumped["availability"]:  # policies written before it keep their versions
+            del dumped["availability"]
+        canonical = json.dumps(dumped, sort_keys=True)
         return f"{self.name}-{hashlib.sha256(canonical.encode()).hexdigest()[:8]}"
 
     def recipients_for(self, clock: str, priority: int, threshold: float, breach: bool) -> list[str]:
@@ -76,6 +104,19 @@ class EscalationPolicy(BaseModel):
                     if resolved not in found:
                         found.append(resolved)
         return found
+
+
+def availability_recipients(policy: EscalationPolicy, service_class: str) -> list[str]:
+    """Who is told of a missed `service_class` target, in the policy's order, each once
+    (named ones resolved, `on-call-webhook` left for the caller)."""
+    found: list[str] = []
+    for rule in policy.availability:
+        if service_class in rule.classes:
+            for recipient in rule.notify:
+                resolved = policy.recipients.get(recipient, recipient)
+                if resolved not in found:
+                    found.append(resolved)
+    return found
 
 
 def load_policy(path: Path | None) -> EscalationPolicy:

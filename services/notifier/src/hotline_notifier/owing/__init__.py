@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from hotline_notifier.owing import conversation, escalations, milestones, quotes, replies, rfo
+from hotline_notifier.owing import (
+    availability,
+    conversation,
+    escalations,
+    milestones,
+    quotes,
+    replies,
+    rfo,
+)
 
 if TYPE_CHECKING:
     from eventsourcing.domain import Aggregate
@@ -21,4 +29,4 @@ if TYPE_CHECKING:
 Owed = Callable[[Any, "CloudEvent", dict[str, str]], list["Aggregate"]]
 
 OWING: list[Owed] = [replies.owed, escalations.owed, rfo.owed, conversation.owed, milestones.owed,
-                     quotes.owed]
+                     quotes.owed, availability.owed]

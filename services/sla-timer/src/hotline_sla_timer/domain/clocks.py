@@ -44,8 +44,11 @@ class TicketClocks(Aggregate):
 
     @event("Opened")
     def __init__(self, *, ticket_id: UUID, ticket_number: str, priority: int, received_at: datetime,
-                 policy_version: str, calendar_version: str, targets: dict[str, Any]) -> None:
+                 policy_version: str, calendar_version: str, targets: dict[str, Any],
+                 customer: str | None = None) -> None:
+        # `customer`: whose outage it is by default (absent from clocks opened before it was kept)
         self.ticket_id = ticket_id
+        self.customer = customer
         self.ticket_number = ticket_number
         self.priority = priority
         self.policy_version = policy_version

@@ -58,7 +58,7 @@ def open_clocks(data: TicketOpened, policy: SlaPolicy, now: datetime) -> tuple[T
         ticket_id=data.ticket_id, ticket_number=data.ticket_number, priority=data.priority,
         received_at=data.received_at, policy_version=policy.version,
         calendar_version=policy.calendar.version,
-        targets=targets_dict(next_targets({}, found.last)),
+        targets=targets_dict(next_targets({}, found.last)), customer=data.customer,
     )
     return clocks, settle(clocks, found, now, [])
 

@@ -1,4 +1,5 @@
-"""sla-timer's HTTP API: each SLA clock's timeline of a ticket, rebuilt from the event log."""
+"""sla-timer's HTTP API: each SLA clock's timeline of a ticket, rebuilt from the event log, and
+availability (outage records, monthly figures: `hotline_sla_timer.availability.http`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from hotline.identity import requires
 from hotline.problems import Invalid, Problem, refusal
 from hotline_sla_timer import audit
 from hotline_sla_timer.application import SlaTimerApplication
+from hotline_sla_timer.availability.http import availability_router
 
 NUMBER = re.compile(r"^T-\d{6,}$")
 
@@ -56,6 +58,7 @@ def _timeline(app: SlaTimerApplication, number: str) -> dict[str, Any]:
 
 def create_http_app(app: SlaTimerApplication) -> FastAPI:
     http = FastAPI(title="Hotline sla-timer", version="1.0.0",
-                   description="SLA clocks and durable deadline timers.")
+                   description="SLA clocks, durable deadline timers and availability SLAs.")
     http.include_router(sla_router(app))
+    http.include_router(availability_router(app))
     return http
