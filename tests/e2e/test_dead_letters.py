@@ -21,7 +21,7 @@ async def test_garbage_on_the_tickets_topic_is_dead_lettered_and_service_goes_on
                                      headers=[("ce_type", b"hotline.ticket.opened.v1")])
     finally:
         await producer.stop()
-    consumers = {"hotline-notifier", "hotline-sla-timer"}  # every consumer of the topic
+    consumers = {"hotline-notifier", "hotline-sla-timer", "hotline-billing-tickets"}  # every consumer of the topic
     for _ in range(20):
         dead = await kafka_messages(stack.kafka_bootstrap, "hotline.tickets.v1.dlq", min_count=1,
                                     timeout=20)
