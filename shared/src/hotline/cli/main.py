@@ -29,6 +29,7 @@ GROUPS: list[tuple[str, str, str]] = [
     ("serve", "hotline.cli.serve_cmd", "Run one Hotline service in the foreground."),
     ("clock", "hotline.cli.clock_cmd", "The stack-wide simulated clock (tests and demos only)."),
     ("tokens", "hotline.cli.tokens_cmd", "Bearer tokens and roles for the HTTP APIs."),
+    ("audit", "hotline.cli.audit_cmd", "Audit: verify the event hash chains, recompute SLA outcomes."),
 ]
 
 

@@ -1,0 +1,1 @@
+"""`hotline audit recompute` (being written)."""

@@ -1,0 +1,1 @@
+"""`hotline audit verify` (being written)."""
