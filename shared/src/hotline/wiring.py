@@ -19,6 +19,7 @@ from eventsourcing.application import Application
 from fastapi import FastAPI
 from opentelemetry.metrics import Observation
 
+from hotline.admin_api import Publication, admin_router
 from hotline.eventstore import ensure_schema, postgres_env
 from hotline.kafka import ensure_topics, make_broker, make_producer, wait_for_broker
 from hotline.logs import setup_logging
@@ -56,6 +57,7 @@ class Wiring:
         self.producer: AIOKafkaProducer | None = None  # aiokafka wants the running loop
         self.pool: asyncpg.Pool | None = None
         self.relays: list[RelayStatus] = []
+        self.publications: list[Publication] = []  # what each relay publishes (republishing)
 
     def event_store_env(self) -> dict[str, str]:
         return postgres_env(self.settings.database_url, self.settings.schema)
@@ -91,6 +93,7 @@ class Wiring:
         recent: RecentEvents | None = None,
     ) -> Callable[[], Awaitable[None]]:
         name = f"{self.settings.service_name}->{topic}"
+        self.publications.append(Publication(topic, app, to_cloud_event))
         status = RelayStatus(name)
         self.relays.append(status)
         if not _observed:  # the process's first relay: make the gauges once
@@ -109,6 +112,8 @@ class Wiring:
         return run
 
     def runtime(self, http: FastAPI) -> ServiceRuntime:
+        http.include_router(admin_router(lambda: self.publications, lambda: self.producer,
+                                         self.settings.kafka_max_record_bytes))
         runtime = ServiceRuntime(self.settings, http, self.broker)
         runtime.on_start(self.start)
         runtime.on_stop(self.stop)

@@ -40,6 +40,10 @@ def _mount() -> None:
     # Services contribute their own command groups (e.g. intake's `hotline ticket`).
     for entry_point in entry_points(group="hotline.cli"):
         app.add_typer(entry_point.load(), name=entry_point.name)
+    republish_module = importlib.import_module("hotline.cli.republish_cmd")
+    app.command("republish", help="Send a service's public events again, with their original ids.")(
+        republish_module.republish
+    )
     run_module = importlib.import_module("hotline.cli.run_cmd")
     app.command("run", help="Start the whole stack on embedded defaults; Ctrl-C stops it.")(
         run_module.run

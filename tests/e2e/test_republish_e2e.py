@@ -1,0 +1,53 @@
+"""`hotline republish`: a service's events sent again with their original ids, for a subscriber or
+a broker that lost data; the subscribers ignore what they already applied (no second
+confirmation, no second set of clocks)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness import headers_dict, subject_records
+from smtp_client import email, send, ticket_number
+
+pytestmark = pytest.mark.e2e
+HOTLINE = str(Path(sys.executable).with_name("hotline"))
+SUBJECT = "Acme Corp – 100 Main St, Springfield – Fax line hisses – Priority 3"
+
+
+def hotline(stack, *args: str, role: str = "admin") -> subprocess.CompletedProcess:
+    env = {**stack.env, "HOTLINE_TOKEN": stack.tokens[role]}
+    return subprocess.run([HOTLINE, *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+async def test_republished_events_keep_their_ids_and_change_nothing_downstream(stack):
+    code, reply = await asyncio.to_thread(send, stack, email(subject=SUBJECT))
+    number = ticket_number(reply)
+    await stack.wait_for_mail(lambda m: number in (m["Subject"] or ""), timeout=30)
+    [opened] = await subject_records(stack.kafka_bootstrap, "hotline.tickets.v1", number, 1)
+    sla_before = await subject_records(stack.kafka_bootstrap, "hotline.sla.v1", number, 0, timeout=1)
+    position = headers_dict(opened)["hotline_position"]
+
+    refused = hotline(stack, "republish", "intake", "--from", position, role="agent")
+    assert refused.returncode == 1 and "403" in refused.stderr
+    done = hotline(stack, "republish", "intake", "--from", position, "--to", position,
+                   "--topic", "hotline.tickets.v1", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [{"topic": "hotline.tickets.v1", "published": 1, "skipped": 0,
+                                        "last_position": int(position)}]
+    twice = await subject_records(stack.kafka_bootstrap, "hotline.tickets.v1", number, 2)
+    assert [headers_dict(r)["ce_id"] for r in twice] == [headers_dict(opened)["ce_id"]] * 2
+    assert twice[0].value == twice[1].value and twice[0].key == twice[1].key
+
+    await asyncio.sleep(3)  # a quiet period: whatever the subscribers would do, they did
+    confirmations = [m for m in stack.mails() if number in (m["Subject"] or "")]
+    assert len(confirmations) == 1
+    sla_after = await subject_records(stack.kafka_bootstrap, "hotline.sla.v1", number, 0, timeout=1)
+    assert len(sla_after) == len(sla_before)
+    unknown = hotline(stack, "republish", "intake", "--from", "1", "--topic", "hotline.nope.v1")
+    assert unknown.returncode == 1 and "unknown_topic" in unknown.stderr
