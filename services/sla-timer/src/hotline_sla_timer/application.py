@@ -256,9 +256,12 @@ class SlaTimerApplication(OutageRecords, AvailabilityReports, TrackedApplication
             ids.update(n.originator_id for n in page if "TicketClocks" in n.topic)
             last = page[-1].id
 
-    def rebuild_due_index(self) -> int:
-        """Recompute every ticket's pending timers from the event log; returns the row count."""
+    def rebuild_due_index(self, *, replace: bool = False) -> int:
+        """Recompute every ticket's pending timers from the event log (after emptying the index,
+        with `replace`); returns the row count."""
         recorder: DueIndexRecorder = self.recorder  # type: ignore[assignment]
+        if replace:
+            recorder.truncate_timers()
         total = 0
         for ticket_id in self.ticket_ids():
             clocks = self.clocks(ticket_id)

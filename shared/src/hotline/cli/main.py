@@ -44,6 +44,10 @@ def _mount() -> None:
     app.command("republish", help="Send a service's public events again, with their original ids.")(
         republish_module.republish
     )
+    rebuild_module = importlib.import_module("hotline.cli.rebuild_cmd")
+    app.command("rebuild", help="Drop a stopped service's read models and rebuild them from its events.")(
+        rebuild_module.rebuild
+    )
     run_module = importlib.import_module("hotline.cli.run_cmd")
     app.command("run", help="Start the whole stack on embedded defaults; Ctrl-C stops it.")(
         run_module.run

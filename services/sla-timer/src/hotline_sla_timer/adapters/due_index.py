@@ -29,6 +29,7 @@ from eventsourcing.postgres import PostgresProcessRecorder
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
+from hotline.audit.chain import HashChainRecorder
 from hotline.processing import ColumnarInsertRecorder, MultiTrackingRecorder
 from hotline_sla_timer.domain.deadlines import PendingTimer
 
@@ -54,7 +55,7 @@ BuildEvents = Callable[[list[DueRow], dict[UUID, int]], list[StoredEvent]]
 """(claimed rows in due order, {ticket id: current version}) → stored events to append."""
 
 
-class DueIndexRecorder(MultiTrackingRecorder, ColumnarInsertRecorder, PostgresProcessRecorder):
+class DueIndexRecorder(HashChainRecorder, MultiTrackingRecorder, ColumnarInsertRecorder, PostgresProcessRecorder):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.due_table_name = self.events_table_name.removesuffix("_events") + "_due_timers"
@@ -89,6 +90,7 @@ class DueIndexRecorder(MultiTrackingRecorder, ColumnarInsertRecorder, PostgresPr
             "FROM unnest(%b::uuid[]) AS id"
         ).format(schema, Identifier(self.events_table_name))
         self._count = SQL("SELECT count(*) AS n FROM {}.{}").format(schema, table)
+        self._truncate = SQL("TRUNCATE {}.{}").format(schema, table)
         self._any_due = SQL("SELECT EXISTS (SELECT 1 FROM {}.{} WHERE due_at <= %s) AS due").format(schema, table)
         self._select_all = SQL("SELECT * FROM {}.{} ORDER BY due_at, ticket_id, clock, threshold").format(schema, table)
 
@@ -150,6 +152,11 @@ class DueIndexRecorder(MultiTrackingRecorder, ColumnarInsertRecorder, PostgresPr
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._select_all)
             return curs.fetchall()
+
+    def truncate_timers(self) -> None:
+        """Empty the due index (before it is rebuilt from the event log)."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(self._truncate)
 
     def rewrite(self, due: DueTimers) -> None:
         with self.datastore.transaction(commit=True) as curs:
