@@ -33,6 +33,7 @@ from hotline.contracts import TicketOpened
 from hotline.contracts.envelope import CloudEvent
 from hotline.follower import RecentEvents
 from hotline.processing import POPOMultiTrackingRecorder, TrackedApplication
+from hotline.replay import fold, replay, topic_prefix
 from hotline.sla import SlaPolicy, default_policy
 from hotline.sla.settings import SlaSettings
 from hotline_sla_timer.adapters.availability_rows import AvailabilityRows, MemoryAvailabilityRows
@@ -258,14 +259,19 @@ class SlaTimerApplication(OutageRecords, AvailabilityReports, TrackedApplication
 
     def rebuild_due_index(self, *, replace: bool = False) -> int:
         """Recompute every ticket's pending timers from the event log (after emptying the index,
-        with `replace`); returns the row count."""
+        with `replace`), in one pass over the log (`hotline.replay`); returns the row count."""
         recorder: DueIndexRecorder = self.recorder  # type: ignore[assignment]
         if replace:
             recorder.truncate_timers()
-        total = 0
-        for ticket_id in self.ticket_ids():
-            clocks = self.clocks(ticket_id)
-            pending = deadlines.pending_timers(clocks, self.policy_for(clocks), self.clock.now())
-            recorder.rewrite(DueTimers([ticket_id], pending))
-            total += len(pending)
+        clocks = fold(replay(self, topic_prefixes=(topic_prefix(TicketClocks),)))
+        now, total = self.clock.now(), 0
+        batch: list[TicketClocks] = []
+        for ticket in [*clocks.values(), None]:  # None: write the last batch
+            if ticket is not None:
+                batch.append(ticket)
+            if batch and (ticket is None or len(batch) == 1000):
+                pending = [t for c in batch for t in deadlines.pending_timers(c, self.policy_for(c), now)]
+                recorder.rewrite(DueTimers([c.id for c in batch], pending))
+                total += len(pending)
+                batch = []
         return total
