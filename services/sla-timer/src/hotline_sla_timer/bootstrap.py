@@ -16,6 +16,7 @@ from hotline.contracts.envelope import CloudEvent
 from hotline.directory import DirectoryFile
 from hotline.lag import ConsumerLag
 from hotline.runtime import ServiceRuntime
+from hotline_sla_timer import board
 from hotline_sla_timer.application import SlaTimerApplication
 from hotline_sla_timer.availability.closing import MonthCloser
 from hotline_sla_timer.availability.reports import AvailabilityPolicy
@@ -58,6 +59,7 @@ def build(settings: SlaTimerSettings | None = None) -> ServiceRuntime:
     subscribe_tracked(wired.broker, topic=topics.MAINTENANCE, group_id=f"{GROUP}-maintenance",
                       apply=take_maintenance, max_record_bytes=settings.kafka_max_record_bytes)
     runtime = wired.runtime(create_http_app(app))
+    board.install(runtime, app, lambda: wired.pool)  # GET /board: the live SLA board
     if settings.availability_auto_close:
         closer = MonthCloser(app, SupportCalendar.from_settings(), settings.database_url,
                              tick_seconds=settings.availability_tick_seconds)
