@@ -24,6 +24,8 @@ from eventsourcing.popo import POPOFactory, POPOProcessRecorder
 from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder, PostgresTrackingRecorder
 from psycopg.sql import SQL, Composed, Identifier
 
+from hotline.audit.chain import HashChainRecorder
+
 
 class ColumnarInsertRecorder:
     """Mixin for eventsourcing's PostgreSQL application recorder: inserts stored events as four
@@ -62,7 +64,8 @@ class MultiTrackingRecorder:
         super()._insert_events(curs, stored_events, **kwargs)  # type: ignore[misc]
 
 
-class PostgresMultiTrackingRecorder(MultiTrackingRecorder, ColumnarInsertRecorder, PostgresProcessRecorder):
+class PostgresMultiTrackingRecorder(HashChainRecorder, MultiTrackingRecorder, ColumnarInsertRecorder,
+                                    PostgresProcessRecorder):
     pass
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hotline import wiring
+from hotline.audit.anchor import anchor_task
 from hotline.calendar import SupportCalendar
 from hotline.clock import clock_from_settings
 from hotline.contracts import topics
@@ -43,6 +44,7 @@ def build(settings: IntakeSettings | None = None) -> ServiceRuntime:
     )
     http = create_http_app(submissions, directory_router(directory, submissions))
     runtime = wired.runtime(http)
+    runtime.add_task("audit-anchor", anchor_task(wired, app))
     if not settings.relay_paused:
         runtime.add_task("relay", wired.relay_task(app, topics.TICKETS, to_cloud_event))
         # The same log, a second topic: outage reviews (the relays' positions are kept apart).

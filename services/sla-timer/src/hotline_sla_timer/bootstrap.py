@@ -8,6 +8,7 @@ import asyncio
 from opentelemetry.metrics import Observation
 
 from hotline import telemetry, wiring
+from hotline.audit.anchor import anchor_task
 from hotline.calendar import SupportCalendar
 from hotline.clock import clock_from_settings
 from hotline.consumer import subscribe_tracked, subscribe_tracked_batch
@@ -65,6 +66,7 @@ def build(settings: SlaTimerSettings | None = None) -> ServiceRuntime:
                              tick_seconds=settings.availability_tick_seconds)
         runtime.add_task("month-close", closer.run)
     runtime.add_task("relay", wired.relay_task(app, topics.SLA, to_cloud_event, recent=app.recent))
+    runtime.add_task("audit-anchor", anchor_task(wired, app))
     firing = FiringLoop(app, settings.database_url, batch_size=settings.fire_batch_size,
                         tick_seconds=settings.tick_seconds, kill_mid_batch=settings.fault_kill_mid_batch,
                         lag=lag, hold_seconds=settings.lag_hold_seconds)

@@ -52,6 +52,7 @@ from hotline.contracts.billing import (
     QuoteCreated,
     QuoteDecided,
 )
+from hotline.contracts.audit import ChainAnchored
 from hotline.contracts.maintenance import (
     MaintenanceCancelled,
     MaintenanceCompleted,
@@ -76,6 +77,7 @@ __all__ = [
     "Actor",
     "Attachment",
     "AvailabilityReported",
+    "ChainAnchored",
     "ContractType",
     "CommentAdded",
     "CustomerResponded",

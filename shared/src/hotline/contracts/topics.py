@@ -6,8 +6,9 @@ NOTIFICATIONS = "hotline.notifications.v1"
 MAINTENANCE = "hotline.maintenance.v1"
 REVIEWS = "hotline.reviews.v1"
 BILLING = "hotline.billing.v1"
+AUDIT = "hotline.audit.v1"
 
-ALL = (TICKETS, SLA, NOTIFICATIONS, MAINTENANCE, REVIEWS, BILLING)
+ALL = (TICKETS, SLA, NOTIFICATIONS, MAINTENANCE, REVIEWS, BILLING, AUDIT)
 
 
 def dlq(topic: str) -> str:

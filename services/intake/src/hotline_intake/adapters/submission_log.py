@@ -29,12 +29,13 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
+from hotline.audit.chain import HashChainRecorder
 from hotline_intake.adapters.submission_rows import COLUMNS, SubmissionRow
 
 PURGE_BATCH = 100
 
 
-class SubmissionLogRecorder(PostgresApplicationRecorder):
+class SubmissionLogRecorder(HashChainRecorder, PostgresApplicationRecorder):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         prefix = self.events_table_name.removesuffix("_events")
