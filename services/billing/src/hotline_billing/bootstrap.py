@@ -8,6 +8,7 @@ import asyncio
 from fastapi import FastAPI
 
 from hotline import wiring
+from hotline.audit.anchor import anchor_task
 from hotline.clock import clock_from_settings
 from hotline.consumer import subscribe_tracked
 from hotline.contracts import topics
@@ -18,6 +19,7 @@ from hotline_billing.entrypoints.http import billing_router
 from hotline_billing.expiry import QuoteExpiry
 from hotline_billing.publication import to_cloud_event
 from hotline_billing.settings import BillingSettings
+from hotline_billing import history
 
 
 def build(settings: BillingSettings | None = None) -> ServiceRuntime:
@@ -36,8 +38,10 @@ def build(settings: BillingSettings | None = None) -> ServiceRuntime:
     http = FastAPI(title="Hotline billing", version="1.0.0",
                    description="Off-hours charges from outage reviews, P4 quotes, monthly invoices.")
     http.include_router(billing_router(app))
+    http.include_router(history.router(app))
     runtime = wired.runtime(http)
     runtime.add_task("relay", wired.relay_task(app, topics.BILLING, to_cloud_event))
+    runtime.add_task("audit-anchor", anchor_task(wired, app))
     runtime.add_task("quote-expiry", QuoteExpiry(
         app, settings.database_url, tick_seconds=settings.quote_tick_seconds).run)
     return runtime

@@ -8,6 +8,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from hotline import wiring
+from hotline.audit.anchor import anchor_task
 from hotline.clock import Clock, clock_from_settings
 from hotline.consumer import subscribe_tracked
 from hotline.contracts import topics
@@ -30,6 +31,7 @@ from hotline_notifier.maintenance.schedule import MaintenanceSchedule, NoticeRul
 from hotline_notifier.maintenance.timer import MaintenanceTimer
 from hotline_notifier.publication import to_cloud_event
 from hotline_notifier.settings import NotifierSettings
+from hotline_notifier import history
 
 
 def build(settings: NotifierSettings | None = None) -> ServiceRuntime:
@@ -55,8 +57,10 @@ def build(settings: NotifierSettings | None = None) -> ServiceRuntime:
         NoticeRules(settings.maintenance_lead_time, settings.maintenance_reminder))
     http.include_router(maintenance_router(maintenance))
     http.include_router(notifications_router(app))
+    http.include_router(history.router(app))
     runtime = wired.runtime(http)
     runtime.add_task("relay", wired.relay_task(app, topics.NOTIFICATIONS, to_cloud_event))
+    runtime.add_task("audit-anchor", anchor_task(wired, app))
     dispatcher = _dispatcher(app, settings, clock)
 
     async def dispatch() -> None:

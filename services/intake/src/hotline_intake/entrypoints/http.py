@@ -21,6 +21,7 @@ from hotline.telemetry import current_trace_context
 from hotline_intake.adapters.reply_text import latest_reply
 from hotline_intake.application import LIFECYCLE, TicketNotFound
 from hotline_intake.domain.ticket import Ticket, TicketRuleViolation
+from hotline_intake.entrypoints.history_api import history_router
 from hotline_intake.entrypoints.review_api import review_router
 from hotline_intake.submissions import Opened, Submissions
 
@@ -282,4 +283,5 @@ def create_http_app(submissions: Submissions, directory_router: APIRouter) -> Fa
     app.include_router(ticket_router(submissions))
     app.include_router(review_router(submissions.app))
     app.include_router(directory_router)
+    app.include_router(history_router(submissions.app))
     return app
