@@ -4,14 +4,10 @@ quote checks expiry too, so this only makes unanswered quotes' expiry known (and
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
-import asyncpg
+from hotline.clock_ticks import on_clock
 
-from hotline.clock import CLOCK_CHANNEL
-from hotline.waking import woken
 from hotline_billing.application import BillingApplication
 
 log = logging.getLogger(__name__)
@@ -24,15 +20,4 @@ class QuoteExpiry:
         self._tick = tick_seconds
 
     async def run(self) -> None:
-        wake = asyncio.Event()
-        listener = await asyncpg.connect(self._url)
-        try:
-            await listener.add_listener(CLOCK_CHANNEL, lambda *_: wake.set())
-            while True:
-                wake.clear()
-                while await asyncio.to_thread(self._app.expire_quotes):
-                    pass  # until none is left past its expiry
-                await woken(wake, self._tick)
-        finally:
-            with contextlib.suppress(Exception):
-                await listener.close()
+        await on_clock(self._url, self._tick, self._app.expire_quotes)

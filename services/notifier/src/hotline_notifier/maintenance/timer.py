@@ -6,12 +6,7 @@ at once (a reminder only while the work has not begun)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
-import asyncpg
-from hotline.clock import CLOCK_CHANNEL
-from hotline.waking import woken
+from hotline.clock_ticks import on_clock
 
 from hotline_notifier.maintenance.schedule import MaintenanceSchedule
 
@@ -24,15 +19,4 @@ class MaintenanceTimer:
         self._tick = tick_seconds
 
     async def run(self) -> None:
-        wake = asyncio.Event()
-        listener = await asyncpg.connect(self._url)
-        try:
-            await listener.add_listener(CLOCK_CHANNEL, lambda *_: wake.set())
-            while True:
-                wake.clear()
-                while await asyncio.to_thread(self._schedule.fire_due):
-                    pass  # until nothing more is due (a start may follow a reminder)
-                await woken(wake, self._tick)
-        finally:
-            with contextlib.suppress(Exception):
-                await listener.close()
+        await on_clock(self._url, self._tick, self._schedule.fire_due)

@@ -6,17 +6,12 @@ the previous month is closed this way (earlier ones by `hotline report availabil
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from typing import Any
 
-import asyncpg
-
 from hotline.calendar import SupportCalendar
-from hotline.clock import CLOCK_CHANNEL
+from hotline.clock_ticks import on_clock
 from hotline.sla.availability import Month
-from hotline.waking import woken
 
 log = logging.getLogger(__name__)
 
@@ -31,17 +26,7 @@ class MonthCloser:
         self.closed: Month | None = None  # the last month this process closed (or found closed)
 
     async def run(self) -> None:
-        wake = asyncio.Event()
-        listener = await asyncpg.connect(self._url)
-        try:
-            await listener.add_listener(CLOCK_CHANNEL, lambda *_: wake.set())
-            while True:
-                wake.clear()
-                await asyncio.to_thread(self.close_due)
-                await woken(wake, self._tick)
-        finally:
-            with contextlib.suppress(Exception):
-                await listener.close()
+        await on_clock(self._url, self._tick, self.close_due)
 
     def close_due(self) -> int:
         """Close the month due now, if any and not done; returns how many reports it made."""
