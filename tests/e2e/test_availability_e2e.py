@@ -8,31 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
 from harness import headers_dict, subject_records
+from stack_cli import hotline, ok  # noqa: E402
 
 pytestmark = pytest.mark.e2e
-HOTLINE = str(Path(sys.executable).with_name("hotline"))
 DUTY = "duty-manager@hotline.example"
 TICKETS = {
     "Acme Corp": {"location": "100 Main St, Springfield", "contact": "noc@acme.example"},
     "Globex Telecom": {"location": "42 Harbor Rd, Shelbyville", "contact": "support@globex.example"},
 }
-
-
-def hotline(stack, *args: str, role: str = "admin") -> subprocess.CompletedProcess:
-    env = {**stack.env, "HOTLINE_TOKEN": stack.tokens[role]}
-    return subprocess.run([HOTLINE, *args], env=env, capture_output=True, text=True, timeout=60)
-
-
-def ok(done: subprocess.CompletedProcess) -> str:
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 async def open_p1(stack, customer: str) -> str:

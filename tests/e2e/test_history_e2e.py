@@ -7,28 +7,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
 from hotline.history import parse_instant
 from smtp_client import email, send, ticket_number
+from stack_cli import hotline, ok  # noqa: E402
 
 pytestmark = pytest.mark.e2e
-HOTLINE = str(Path(sys.executable).with_name("hotline"))
 SUBJECT = "Acme Corp – 100 Main St, Springfield – Echo on every call – Priority 3"
-
-
-def hotline(stack, *args: str, role: str = "admin") -> subprocess.CompletedProcess:
-    env = {**stack.env, "HOTLINE_TOKEN": stack.tokens[role]}
-    return subprocess.run([HOTLINE, *args], env=env, capture_output=True, text=True, timeout=60)
-
-
-def ok(done: subprocess.CompletedProcess) -> str:
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 async def history_with(stack, number: str, wanted, timeout: float = 30.0) -> dict:

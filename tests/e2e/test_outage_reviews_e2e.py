@@ -7,35 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
 from harness import headers_dict, subject_records
 from smtp_client import email, send, ticket_number
+from stack_cli import hotline, ok, set_clock  # noqa: E402
 
 pytestmark = pytest.mark.e2e
-HOTLINE = str(Path(sys.executable).with_name("hotline"))
 TICKET_P4 = {"customer": "Acme Corp", "location": "100 Main St, Springfield",
              "issue": "Add a hunt group", "description": "Eight lines, round robin.", "priority": 4,
              "contact": "noc@acme.example"}
 P1 = "Acme Corp – 100 Main St, Springfield – All lines down after power cut – Priority 1"
-
-
-def hotline(stack, *args: str, role: str = "admin") -> subprocess.CompletedProcess:
-    env = {**stack.env, "HOTLINE_TOKEN": stack.tokens[role]}
-    return subprocess.run([HOTLINE, *args], env=env, capture_output=True, text=True, timeout=60)
-
-
-def ok(done: subprocess.CompletedProcess) -> str:
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def set_clock(stack, at: str) -> None:
-    ok(hotline(stack, "clock", "set", at))
 
 
 async def types_on(stack, topic: str, number: str, count: int) -> list[str]:

@@ -4,18 +4,14 @@ store equal what they were, field by field; a running service is refused with on
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import psycopg
 import pytest
-
 from smtp_client import email, send, ticket_number
+from stack_cli import hotline  # noqa: E402
 
 pytestmark = pytest.mark.e2e
-HOTLINE = str(Path(sys.executable).with_name("hotline"))
 NOW = datetime.fromisoformat("2026-12-01T09:00:00-08:00")
 READ_MODELS = {  # service -> (table, columns compared: all but claims, which are no view of events)
     "sla-timer": ["sla_timer.sla_timer_due_timers", "sla_timer.sla_timer_availability"],
@@ -24,11 +20,6 @@ READ_MODELS = {  # service -> (table, columns compared: all but claims, which ar
     "intake": ["intake.intake_submissions"],
 }
 NOT_A_VIEW = {"claimed_at"}  # the dispatcher's claims: freed by the next dispatcher anyway
-
-
-def hotline(stack, *args: str) -> subprocess.CompletedProcess:
-    env = {**stack.env, "HOTLINE_TOKEN": stack.tokens["admin"]}
-    return subprocess.run([HOTLINE, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
 def snapshot(url: str, table: str) -> list[tuple]:

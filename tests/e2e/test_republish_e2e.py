@@ -6,23 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
-
 from harness import headers_dict, subject_records
 from smtp_client import email, send, ticket_number
+from stack_cli import hotline  # noqa: E402
 
 pytestmark = pytest.mark.e2e
-HOTLINE = str(Path(sys.executable).with_name("hotline"))
 SUBJECT = "Acme Corp – 100 Main St, Springfield – Fax line hisses – Priority 3"
-
-
-def hotline(stack, *args: str, role: str = "admin") -> subprocess.CompletedProcess:
-    env = {**stack.env, "HOTLINE_TOKEN": stack.tokens[role]}
-    return subprocess.run([HOTLINE, *args], env=env, capture_output=True, text=True, timeout=60)
 
 
 async def test_republished_events_keep_their_ids_and_change_nothing_downstream(stack):
