@@ -13,7 +13,7 @@ import typer
 from hotline_sla_timer.cli_client import AsJson, Url, call
 
 outage = typer.Typer(no_args_is_help=True, help="Outage records: P1/P2 tickets as service outages.")
-report = typer.Typer(no_args_is_help=True, help="Reports: monthly availability per customer and class.")
+report = typer.Typer(no_args_is_help=True, help="Reports: monthly availability and SLA per customer.")
 
 Number = Annotated[str, typer.Argument(help="the ticket, e.g. T-000042")]
 
@@ -102,3 +102,6 @@ def availability(customer: Annotated[str | None, typer.Option("--customer")] = N
                    f"{len(f['outages'])} outages")
     if figures:
         typer.echo(f"maintenance: {figures[0]['maintenance_rule']}")
+
+
+from hotline_sla_timer.sla_report import cli as _sla_report_cli  # noqa: E402,F401  (adds `report sla`)

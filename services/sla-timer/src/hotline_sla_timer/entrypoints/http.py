@@ -17,6 +17,7 @@ from hotline.problems import Invalid, Problem, refusal
 from hotline_sla_timer import audit
 from hotline_sla_timer.application import SlaTimerApplication
 from hotline_sla_timer.availability.http import availability_router
+from hotline_sla_timer.entrypoints.audit_http import audit_router
 from hotline_sla_timer import history
 
 NUMBER = re.compile(r"^T-\d{6,}$")
@@ -62,5 +63,6 @@ def create_http_app(app: SlaTimerApplication) -> FastAPI:
                    description="SLA clocks, durable deadline timers and availability SLAs.")
     http.include_router(sla_router(app))
     http.include_router(availability_router(app))
+    http.include_router(audit_router(app))
     http.include_router(history.router(app))
     return http
