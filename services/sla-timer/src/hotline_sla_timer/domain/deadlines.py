@@ -107,8 +107,11 @@ def pending_timers(clocks: TicketClocks, policy: SlaPolicy, now: datetime) -> li
     found = outcomes(policy, sla_events(clocks.changes), now)
     owed = [_timer(clocks, r.clock, r.run, r.threshold, r.due_at, r.priority)
             for key, r in found.reached.items() if key not in clocks.standing]
+    # A mark already published is never armed again, even when `now` lies before its due
+    # instant (only the simulated clock moves back).
     return owed + [_timer(clocks, p.clock, p.run, p.threshold, p.due_at, p.priority)
-                   for p in found.pending]
+                   for p in found.pending
+                   if (p.clock, p.run, float(p.threshold)) not in clocks.standing]
 
 
 # -- corrections -------------------------------------------------------------------------------
