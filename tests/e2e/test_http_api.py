@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -28,6 +29,24 @@ async def test_open_and_read_a_ticket(stack):
         read = await client.get(f"/tickets/{ticket['number']}")
         assert read.status_code == 200
         assert read.json() == ticket
+
+
+async def test_a_telephone_call_is_received_at_the_time_of_the_call(stack):
+    called_at = datetime.now(timezone.utc) - timedelta(minutes=5)
+    call = {**TICKET, "channel": "phone", "contact": None, "description": "", "caller": "Jane Doe",
+            "callback": "+1 (555) 010-0100", "called_at": called_at.isoformat()}
+    async with stack.client("intake") as client:
+        created = await client.post("/tickets", json=call)
+        assert created.status_code == 201, created.text
+        ticket = created.json()
+        assert (ticket["channel"], ticket["caller"], ticket["contact"]) == (
+            "phone", "Jane Doe", "noc@acme.example")
+        assert datetime.fromisoformat(ticket["received_at"]) == called_at
+        read = await client.get(f"/tickets/{ticket['number']}")
+        assert read.json() == ticket
+        late = await client.post("/tickets", json={
+            **call, "called_at": (called_at - timedelta(hours=1)).isoformat()})
+        assert late.status_code == 409 and late.json()["detail"]["reason"] == "too_far_back"
 
 
 async def test_priority_defaults_to_3(stack):

@@ -4,6 +4,8 @@ store); `Submissions` calls it in a worker thread.
 
 * Rejection replies per address: at most `replies_per_hour` rejections an hour are answered;
   later ones are recorded with `reply=False` (0 = no limit).
+* A telephone call an agent records (channel `phone`) opens its ticket at the time of the call,
+  within HOTLINE_INTAKE_MAX_BACKDATE (`IntakeApplication.backdated`).
 * New tickets per customer, over every channel: beyond `tickets_per_customer_per_hour` in the
   last hour a submission is rejected as `rate_limited` (0 = no limit).
 * An email that replies to a ticket (`screening.Reply`) becomes a comment on it, a follow-up
@@ -29,6 +31,7 @@ from hotline.directory import Directory
 from hotline_intake.application import IntakeApplication, TicketNotFound
 from hotline_intake.domain.directory import ValidatedSubmission, validate_submission
 from hotline_intake.domain.fields import FieldRejected, check_fields
+from hotline_intake.domain.phone_call import PhoneCall
 from hotline_intake.domain.rejection import IntakeRejection, RejectionReason
 from hotline_intake.domain.subject import DEFAULT_PRIORITY, PRIORITIES, TicketSubject
 from hotline_intake.domain.thread import follow_up_issue
@@ -73,9 +76,31 @@ class Admission:
 
     def request(self, directory: Directory, trace_context: dict[str, str],
                 actor: dict[str, str] | None, *, customer: str, location: str, issue: str,
-                description: str, priority: int | None, contact: str) -> Outcome:
-        context = dict(received_at=self.app.clock.now(), trace_context=trace_context, actor=actor)
+                description: str, priority: int | None, contact: str | None,
+                channel: str = "http", caller: str | None = None, callback: str | None = None,
+                called_at: datetime | None = None) -> Outcome:
+        """An HTTP request (channel `http`: `contact` and a description required), or a
+        telephone call an agent records (channel `phone`, `domain.phone_call`): received at the
+        time of the call, which must lie within the back-dating limit (else
+        `TicketRuleViolation` `in_future` or `too_far_back`, and nothing is recorded); without
+        a `contact`, the customer's first registered contact is the ticket's (the confirmation
+        goes there)."""
+        now = self.app.clock.now()
+        context = dict(received_at=now, trace_context=trace_context, actor=actor)
+        call: PhoneCall | None = None
         try:
+            if channel == "phone":
+                call = PhoneCall.of(caller, called_at, callback)
+                context["received_at"] = self.app.backdated(call.called_at, now)
+                contact = contact or _first_contact(directory, customer)
+            elif caller is not None or callback is not None or called_at is not None:
+                raise FieldRejected("channel", "caller, callback and called_at describe a "
+                                               "telephone call: send them with channel phone")
+            elif not contact:
+                raise FieldRejected("contact", "a ticket needs the registered contact who "
+                                               "reports it (contact)")
+            elif not description:
+                raise FieldRejected("description", "the description is empty; say what is wrong")
             check_fields(description, customer=customer, location=location, issue=issue,
                          contact=contact)
             if priority is not None and priority not in PRIORITIES:
@@ -84,9 +109,11 @@ class Admission:
                                     priority_given=priority is not None)
             accepted = validate_submission(directory, subject, contact)
         except IntakeRejection as rejection:
-            return self._reject(rejection, channel="http", sender=contact, subject=None, **context)
-        return self._open(accepted, "http", contact.lower(), {"subject": None}, context,
-                          description=description)
+            return self._reject(rejection, channel=channel, sender=contact or None, subject=None,
+                                **context)
+        recorded = dict(caller=call.caller, callback=call.callback) if call else {}
+        return self._open(accepted, channel, contact.lower(), {"subject": None}, context,
+                          description=description, **recorded)
 
     def _record(self, verdict: Verdict, context: dict[str, Any]) -> Outcome:
         header = verdict.header
@@ -203,6 +230,12 @@ class Admission:
             "reason": str(rejection.reason_code), "submission": str(submission_id), "reply": reply})
         return Rejected(submission_id, str(rejection.reason_code), rejection.message, recipient, reply)
 
+
+
+def _first_contact(directory: Directory, customer: str) -> str:
+    """The customer's first registered contact ("" for an unknown customer: refused later)."""
+    found = directory.find_customer(customer)
+    return found.contacts[0].email if found is not None else ""
 
 
 def _is_dmarc_failure(verdict: Verdict) -> bool:

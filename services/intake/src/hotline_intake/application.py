@@ -119,9 +119,13 @@ class IntakeApplication(OutageReviews, SubmissionRecords, Application):
         attachments_omitted: int = 0,
         actor: dict[str, str] | None = None,
         follow_up_of: str | None = None,
+        caller: str | None = None,
+        callback: str | None = None,
     ) -> Ticket:
         """Open a ticket. A description over 64 KiB is kept whole beside the event, which
-        carries its first 64 KiB (`full_description` returns all of it)."""
+        carries its first 64 KiB (`full_description` returns all of it). A telephone call
+        (channel `phone`) is received at the time of the call (checked by `backdated`) and
+        records its `caller` and `callback` number."""
         received_at = received_at or self.clock.now()
         text = Description.of(description)
         ticket = Ticket(
@@ -145,6 +149,8 @@ class IntakeApplication(OutageReviews, SubmissionRecords, Application):
             attachments_omitted=attachments_omitted,
             actor=actor,
             follow_up_of=follow_up_of,
+            caller=caller,
+            callback=callback,
         )
         whole = (ticket.id, description) if text.truncated else None
         review = review_owed(ticket, self.calendar, received_at, "p1-off-hours", actor)
@@ -167,15 +173,7 @@ class IntakeApplication(OutageReviews, SubmissionRecords, Application):
         (default now) may lie up to `max_backdate` before now; the event records both."""
         ticket = self.get_ticket(number)
         now = self.clock.now()
-        at = (at or now).astimezone(timezone.utc)  # instants are kept in UTC
-        if at > now:
-            raise TicketRuleViolation(
-                "in_future", f"{at.isoformat()} is later than now ({now.isoformat()})")
-        if at < now - self.max_backdate:
-            raise TicketRuleViolation(
-                "too_far_back", f"{at.isoformat()} is more than {format_duration(self.max_backdate)} "
-                f"before now ({now.isoformat()}); changes may be back-dated at most that far "
-                "(HOTLINE_INTAKE_MAX_BACKDATE)")
+        at = self.backdated(at, now)
         getattr(ticket, LIFECYCLE[command].method)(
             at=at, recorded_at=now, by=by, note=note, trace_context=trace_context or {},
             actor=actor, **arguments)
@@ -183,6 +181,22 @@ class IntakeApplication(OutageReviews, SubmissionRecords, Application):
                   if command == "priority" and not self.has_review(ticket) else None)
         self.save(ticket, *([review] if review else []))
         return ticket
+
+    def backdated(self, at: datetime | None, now: datetime | None = None) -> datetime:
+        """`at` (default now) in UTC, the instant a command or a telephone call is recorded at:
+        `TicketRuleViolation` `in_future` when later than now, `too_far_back` when more than
+        `max_backdate` (HOTLINE_INTAKE_MAX_BACKDATE) before now."""
+        now = now or self.clock.now()
+        at = (at or now).astimezone(timezone.utc)  # instants are kept in UTC
+        if at > now:
+            raise TicketRuleViolation(
+                "in_future", f"{at.isoformat()} is later than now ({now.isoformat()})")
+        if at < now - self.max_backdate:
+            raise TicketRuleViolation(
+                "too_far_back", f"{at.isoformat()} is more than {format_duration(self.max_backdate)} "
+                f"before now ({now.isoformat()}); changes and telephone calls may be back-dated "
+                "at most that far (HOTLINE_INTAKE_MAX_BACKDATE)")
+        return at
 
     def add_customer_reply(
         self, number: str, *, author: str, text: str, received_at: datetime,

@@ -1,4 +1,4 @@
-"""`hotline ticket ...`: open, show and move tickets through intake's HTTP API.
+"""`hotline ticket ...`: open (a telephone call, too), show and move tickets through intake's HTTP API.
 
 Mounted into the `hotline` command through the `hotline.cli` entry point. The intake URL comes
 from --url, else HOTLINE_INTAKE_URL (exported, or from the stack file `hotline run` writes),
@@ -16,7 +16,7 @@ import typer
 from hotline.cli.service_api import AsJson, ServiceApi
 from hotline_intake.application import LIFECYCLE
 
-app = typer.Typer(no_args_is_help=True, help="Tickets: show, lifecycle changes and replies (tickets open by email or POST /tickets).")
+app = typer.Typer(no_args_is_help=True, help="Tickets: open (typed in, or a telephone call), show, lifecycle changes and replies (tickets also open by email).")
 
 API = ServiceApi("intake", 8080)
 Url = API.url_option
@@ -36,6 +36,9 @@ def _print(ticket: dict[str, Any], as_json: bool) -> None:
     typer.echo(f"{ticket['number']}  Priority {ticket['priority']}  {ticket['status']}"
                f"{'  (waiting on customer)' if ticket.get('waiting_on_customer') else ''}")
     typer.echo(f"  {ticket['customer']} – {ticket['location']} – {ticket['issue']}")
+    if ticket.get("caller"):
+        callback = f", call back on {ticket['callback']}" if ticket.get("callback") else ""
+        typer.echo(f"  by phone from {ticket['caller']}{callback}")
     if ticket.get("follow_up_of"):
         typer.echo(f"  follow-up of {ticket['follow_up_of']}")
     for label, key in (("received", "received_at"), ("first response", "responded_at"),
@@ -53,6 +56,39 @@ def _print(ticket: dict[str, Any], as_json: bool) -> None:
             typer.echo(f"      {line}")
         for attachment in comment.get("attachments") or []:
             typer.echo(f"      [attachment] {attachment['filename']} ({attachment['size']} bytes)")
+
+
+@app.command("open")
+def open_ticket(
+    customer: Annotated[str, typer.Option("--customer", help="the customer, as registered")],
+    location: Annotated[str, typer.Option("--location", help="a registered location")],
+    issue: Annotated[str, typer.Option("--issue", help="one line: what is wrong")],
+    priority: Annotated[int | None, typer.Option("--priority", min=1, max=4,
+                                                 help="1–4; default 3")] = None,
+    channel: Annotated[str, typer.Option("--channel", help="phone: record a customer's "
+                                         "telephone call; http: a ticket typed in")] = "http",
+    contact: Annotated[str | None, typer.Option("--contact", help="a registered contact's "
+                       "address (the confirmation goes there); for phone, default the "
+                       "customer's first")] = None,
+    description: Annotated[str, typer.Option("--description", help="details")] = "",
+    caller: Annotated[str | None, typer.Option("--caller", help="phone: who called")] = None,
+    callback: Annotated[str | None, typer.Option("--callback", help="phone: the number to "
+                        "call back")] = None,
+    called_at: Annotated[str | None, typer.Option("--called-at", help="phone: when the call "
+                         "came in (ISO-8601 with offset); the response clock starts then")] = None,
+    url: Url = None, as_json: AsJson = False,
+) -> None:
+    """Open a ticket; with --channel phone, record a telephone call as one (--caller and
+    --called-at required, at most HOTLINE_INTAKE_MAX_BACKDATE ago)."""
+    if channel not in ("http", "phone"):
+        typer.echo(f"error: --channel is phone or http, not {channel!r}", err=True)
+        raise typer.Exit(2)
+    body: dict[str, Any] = {
+        "channel": channel, "customer": customer, "location": location, "issue": issue,
+        "description": description, "priority": priority, "contact": contact,
+        "caller": caller, "callback": callback, "called_at": called_at}
+    _print(_call("POST", url, "/tickets", {k: v for k, v in body.items() if v is not None}),
+           as_json)
 
 
 @app.command()

@@ -54,7 +54,9 @@ def ticket_entry(event: Any) -> dict[str, Any]:
     name = type(event).__name__
     who = _who(event)
     if name == "Opened":
-        summary = (f"opened P{event.priority} by {event.channel} from {event.contact}: "
+        caller = getattr(event, "caller", None)
+        source = f"{caller} (contact {event.contact})" if caller else event.contact
+        summary = (f"opened P{event.priority} by {event.channel} from {source}: "
                    f"{event.customer} – {event.location} – {event.issue}")
     elif name == "PriorityChanged":
         summary = f"priority P{event.from_priority} → P{event.priority}{who}"

@@ -90,6 +90,8 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
             attachments_omitted=getattr(domain_event, "attachments_omitted", 0),
             actor=_actor(domain_event),
             follow_up_of=getattr(domain_event, "follow_up_of", None),
+            caller=getattr(domain_event, "caller", None),
+            callback=getattr(domain_event, "callback", None),
         )
         return _envelope(domain_event, position, domain_event.number, data)
     if isinstance(domain_event, Ticket.CommentAdded):

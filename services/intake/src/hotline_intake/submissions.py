@@ -1,4 +1,4 @@
-"""Turning a raw email or an HTTP request into exactly one recorded outcome: a ticket
+"""Turning a raw email, an HTTP request or a recorded telephone call into exactly one recorded outcome: a ticket
 (`Opened`), a comment on the ticket an emailed reply names (`Commented`), a rejection the sender is told about (`Rejected`), an ignored automatic email
 (`Ignored`) or a resent one (`Duplicate`).
 
@@ -22,6 +22,7 @@ import asyncio
 import logging
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 from hotline.directory import Directory
 from hotline.telemetry import current_trace_context
@@ -73,14 +74,18 @@ class Submissions:
 
     async def receive_request(
         self, *, customer: str, location: str, issue: str, description: str,
-        priority: int | None, contact: str, actor: dict[str, str] | None = None,
+        priority: int | None, contact: str | None, actor: dict[str, str] | None = None,
+        channel: str = "http", caller: str | None = None, callback: str | None = None,
+        called_at: datetime | None = None,
     ) -> Outcome:
-        """Open a ticket from an HTTP request, or record its rejection (the same field limits
-        as the HTTP model's, applied again here)."""
+        """Open a ticket from an HTTP request or a telephone call an agent records (channel
+        `phone`), or record its rejection (the same field limits as the HTTP model's, applied
+        again here). A call outside the back-dating limit raises `TicketRuleViolation`."""
         return await asyncio.to_thread(
             self.admission.request, self.directory, current_trace_context(), actor,
             customer=customer, location=location, issue=issue, description=description,
-            priority=priority, contact=contact)
+            priority=priority, contact=contact, channel=channel, caller=caller,
+            callback=callback, called_at=called_at)
 
     async def _screen(self, raw: bytes, mail_from: str | None) -> Verdict:
         header_seen: list[EmailHeader] = []

@@ -11,7 +11,8 @@ from hotline.contracts import topics
 from hotline.contracts.base import EventBody, UtcInstant
 from hotline.contracts.registry import register
 
-Channel = Literal["email", "http"]
+Channel = Literal["email", "http", "phone"]
+"""How a submission reached intake; `phone`: an agent recorded a customer's call."""
 
 
 class Actor(EventBody):
@@ -32,7 +33,7 @@ class Attachment(EventBody):
 
 @register("hotline.ticket.opened.v1", topics.TICKETS)
 class TicketOpened(EventBody):
-    """A support ticket was opened (by email or HTTP)."""
+    """A support ticket was opened (by email, HTTP, or an agent recording a telephone call)."""
 
     ticket_id: UUID
     ticket_number: str = Field(pattern=r"^T-\d{6,}$", examples=["T-000001"])
@@ -45,8 +46,12 @@ class TicketOpened(EventBody):
         False, description="True when no priority was given and the contract default (3) applied."
     )
     channel: Channel
-    contact: str = Field(description="E-mail address of the registered contact who reported it.")
-    received_at: UtcInstant
+    contact: str = Field(description="E-mail address of the registered contact who reported it "
+                         "(a telephone call: the contact the agent named, else the customer's "
+                         "first registered contact); the confirmation goes there.")
+    received_at: UtcInstant = Field(description="When the ticket was received; for a telephone "
+                                    "call, the time of the call (up to HOTLINE_INTAKE_MAX_BACKDATE "
+                                    "before it was recorded). The SLA clocks start here.")
     off_hours: bool = Field(description="Received outside Standard Support Hours.")
     attachments: list[Attachment] = Field(default_factory=list)
     message_id: str | None = Field(None, description="RFC 5322 Message-ID of the email, if any.")
@@ -64,6 +69,10 @@ class TicketOpened(EventBody):
     follow_up_of: str | None = Field(
         None, pattern=r"^T-\d{6,}$", description="The closed ticket a customer's reply was about: "
         "this ticket follows it up.")
+    caller: str | None = Field(None, description="Who called (channel `phone`).",
+                               examples=["Jane Doe, Acme NOC"])
+    callback: str | None = Field(None, description="The number to call back (channel `phone`).",
+                                 examples=["+1 (555) 010-0100"])
 
 
 TICKET_NAMESPACE = uuid5(NAMESPACE_URL, "https://hotline.example/tickets")

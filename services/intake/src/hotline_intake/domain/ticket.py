@@ -47,6 +47,8 @@ class Ticket(Aggregate):
         attachments_omitted: int = 0,
         actor: dict[str, str] | None = None,
         follow_up_of: str | None = None,
+        caller: str | None = None,
+        callback: str | None = None,
     ) -> None:
         self.number = number
         self.customer = customer
@@ -72,6 +74,8 @@ class Ticket(Aggregate):
         self.waiting_on_customer = False
         self.rfo_delivered_at: datetime | None = None
         self.follow_up_of = follow_up_of
+        self.caller = caller  # a telephone call's (channel `phone`): who called
+        self.callback = callback  # ... and the number to call back
         self.comments: list[dict[str, Any]] = []  # the conversation, in order
 
     # -- commands: check, then record ------------------------------------------------

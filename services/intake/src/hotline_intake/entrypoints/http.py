@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Path, Request, status
 from fastapi.responses import PlainTextResponse
@@ -32,7 +32,8 @@ ONE_LINE = r"^[^\x00-\x1f\x7f]+$"  # no control characters: it becomes an email'
 
 
 class TicketRequest(BaseModel):
-    """A ticket submitted over HTTP, in the same terms as the email subject."""
+    """A ticket submitted over HTTP, in the same terms as the email subject; or, with
+    `channel: "phone"`, a telephone call an agent records (`caller` and `called_at` required)."""
 
     customer: str = Field(min_length=1, max_length=200, pattern=ONE_LINE, examples=["Acme Corp"])
     location: str = Field(min_length=1, max_length=200, pattern=ONE_LINE,
@@ -40,11 +41,27 @@ class TicketRequest(BaseModel):
     issue: str = Field(min_length=1, max_length=200, pattern=ONE_LINE,
                        description="One line, at most 200 characters, no control characters.",
                        examples=["No dial tone on all lines"])
-    description: str = Field(min_length=1, max_length=10 * 1024 * 1024,
+    description: str = Field("", max_length=10 * 1024 * 1024,
                              description="Up to 10 MiB; over 64 KiB it is kept whole and events "
-                             "carry a preview.", examples=["Since 09:10 every line is silent."])
+                             "carry a preview. Required for `http`; a telephone call may leave "
+                             "it empty.", examples=["Since 09:10 every line is silent."])
     priority: int | None = Field(None, ge=1, le=4, description="1–4; omitted means 3.")
-    contact: EmailStr = Field(max_length=254, description="A registered contact of the customer.")
+    contact: EmailStr | None = Field(
+        None, max_length=254, description="A registered contact of the customer; the "
+        "confirmation goes there. Required for `http`; for `phone`, omitted means the "
+        "customer's first registered contact.")
+    channel: Literal["http", "phone"] = Field(
+        "http", description="`phone`: an agent records a customer's telephone call; the ticket "
+        "is received at `called_at` (the response clock starts then).")
+    caller: str | None = Field(None, max_length=200, description="`phone`, required: who called "
+                               "(one line).", examples=["Jane Doe, Acme NOC"])
+    callback: str | None = Field(None, max_length=40, description="`phone`: the number to call "
+                                 "back, 3–40 characters of digits, spaces, +, - and parentheses.",
+                                 examples=["+1 (555) 010-0100"])
+    called_at: AwareDatetime | None = Field(
+        None, description="`phone`, required: when the call came in; not later than now and at "
+        "most HOTLINE_INTAKE_MAX_BACKDATE (default 15 min) before it, else 409 `in_future` or "
+        "`too_far_back`.", examples=["2026-11-27T09:30:00-08:00"])
 
 
 class AttachmentView(BaseModel):
@@ -95,7 +112,7 @@ class TicketView(BaseModel):
     description_bytes: int | None = Field(None, description="Size of the whole description (UTF-8).")
     priority: int
     priority_defaulted: bool
-    channel: str
+    channel: str = Field(description="`email`, `http` or `phone`.")
     contact: str
     received_at: datetime
     off_hours: bool
@@ -108,6 +125,8 @@ class TicketView(BaseModel):
     waiting_on_customer: bool = False
     rfo_delivered_at: datetime | None = None
     follow_up_of: str | None = Field(None, description="The closed ticket this one follows up.")
+    caller: str | None = Field(None, description="Who called (channel `phone`).")
+    callback: str | None = Field(None, description="The number to call back (channel `phone`).")
     conversation: list[CommentView] = Field(
         default_factory=list, description="Customer replies, agent replies and internal notes, "
         "in order.")
@@ -129,6 +148,7 @@ class TicketView(BaseModel):
             waiting_on_customer=ticket.waiting_on_customer,
             rfo_delivered_at=ticket.rfo_delivered_at,
             follow_up_of=getattr(ticket, "follow_up_of", None),
+            caller=getattr(ticket, "caller", None), callback=getattr(ticket, "callback", None),
             conversation=[CommentView.of(c) for c in getattr(ticket, "comments", ())],
         )
 
@@ -138,15 +158,22 @@ def ticket_router(submissions: Submissions) -> APIRouter:
 
     @router.post(
         "/tickets", status_code=status.HTTP_201_CREATED, response_model=TicketView,
-        responses={422: {"model": Invalid, "description": "Not a ticket: the reason says why"}},
+        responses={422: {"model": Invalid, "description": "Not a ticket: the reason says why"},
+                   409: {"model": Problem, "description": "A telephone call's time is later "
+                         "than now (`in_future`) or too far back (`too_far_back`)"}},
     )
     @requires("tickets:write")
     async def open_ticket(request: TicketRequest, http: Request) -> TicketView:
-        """Open a ticket. Unknown customers, contacts or locations are refused with a reason."""
-        outcome = await submissions.receive_request(**request.model_dump(), actor=guard.actor(http))
+        """Open a ticket, or record a telephone call as one (`channel: "phone"`). Unknown
+        customers, contacts or locations are refused with a reason."""
+        try:
+            outcome = await submissions.receive_request(**request.model_dump(),
+                                                        actor=guard.actor(http))
+        except TicketRuleViolation as violation:
+            raise refusal(409, violation.reason, violation.message) from None
         if isinstance(outcome, Opened):
             return TicketView.of(outcome.ticket)
-        raise refusal(status.HTTP_422_UNPROCESSABLE_ENTITY, outcome.reason, outcome.detail)
+        raise refusal(status.HTTP_422_UNPROCESSABLE_CONTENT, outcome.reason, outcome.detail)
 
     @router.get("/tickets/{number}", response_model=TicketView,
                 responses={404: {"model": Problem}, 400: {"model": Problem}})
