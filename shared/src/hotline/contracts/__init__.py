@@ -55,6 +55,7 @@ from hotline.contracts.billing import (
 from hotline.contracts.audit import ChainAnchored
 from hotline.contracts.maintenance import (
     MaintenanceCancelled,
+    MaintenanceChangeAnnounced,
     MaintenanceCompleted,
     MaintenanceRescheduled,
     MaintenanceScheduled,
@@ -90,6 +91,7 @@ __all__ = [
     "EventBody",
     "FirstResponseGiven",
     "MaintenanceCancelled",
+    "MaintenanceChangeAnnounced",
     "MaintenanceCompleted",
     "MaintenanceRescheduled",
     "MaintenanceScheduled",

@@ -16,14 +16,15 @@ NotificationKind = str
 (a reply to a refused email), `escalation` (an SLA threshold reached), `retraction` (disregard an
 earlier escalation), `rfo` (the Reason for Outage), `page` (a P1 warning or breach to the on-call
 webhook), `maintenance-scheduled`, `maintenance-reminder`, `maintenance-rescheduled`,
-`maintenance-cancelled`, `maintenance-completed`, `reply` (an agent's public reply to the ticket's
+`maintenance-cancelled`, `maintenance-completed`, `change-announced` (a relevant platform change
+announced; its later notices use the maintenance kinds), `reply` (an agent's public reply to the ticket's
 contact), `workaround-provided`, `resolved`, `closed` (milestones told to the ticket's contact), `quote` (a
 Priority 4 fee quote to the ticket's contact), `quote-decision` (its approval, rejection or expiry), `availability-escalation` (a customer's
 monthly availability target missed).
 New kinds may appear: treat unknown ones alike."""
 KIND_DESCRIPTION = ("What the notification is for: confirmation, rejection, escalation, retraction, "
                     "rfo, page, maintenance-scheduled, maintenance-reminder, maintenance-rescheduled, "
-                    "maintenance-cancelled, maintenance-completed, reply, workaround-provided, resolved, "
+                    "maintenance-cancelled, maintenance-completed, change-announced, reply, workaround-provided, resolved, "
                     "closed, quote, quote-decision, availability-escalation (more may come).")
 CHANNEL_DESCRIPTION = "How it goes out: `email` (SMTP) or `webhook` (an HTTP POST)."
 

@@ -1,6 +1,7 @@
 """Maintenance windows: the notifier's own aggregate for planned and emergency work on the
-platform, and the notices it owes the affected customers' contacts (the contract's
-"Notification of Potential Maintenance or Changes").
+platform and for relevant changes made to it (`kind: change`), and the notices it owes the
+affected customers' contacts (the contract's "Notification of Potential Maintenance or
+Changes").
 
 - `window`: the `MaintenanceWindow` aggregate; `rules`: what its commands check (24 hours'
   notice, emergency, ...) and how a refusal says why;

@@ -1,5 +1,6 @@
 """`hotline maintenance ...`: schedule, list, show, reschedule, cancel and complete maintenance
-windows through the notifier's HTTP API.
+windows, and announce relevant platform changes (`schedule --kind change`), through the
+notifier's HTTP API.
 
 Mounted into the `hotline` command through the `hotline.cli` entry point; the notifier is found
 as `hotline_notifier.cli_client` says. A refusal prints one line with its reason and exits 1;
@@ -36,11 +37,18 @@ def _instant(text: str) -> str:
 
 Start = Annotated[str, typer.Option("--start", help="when the work begins (ISO-8601 with offset)",
                                     callback=_instant)]
-End = Annotated[str, typer.Option("--end", help="when it ends (ISO-8601 with offset)",
-                                  callback=_instant)]
+def _maybe_instant(text: str | None) -> str | None:
+    return None if text is None else _instant(text)
+
+
+End = Annotated[str | None, typer.Option(
+    "--end", help="when it ends (ISO-8601 with offset); a change: optional, defaults to --start",
+    callback=_maybe_instant)]
+Kind = Annotated[str, typer.Option(
+    "--kind", help="maintenance, or change: a relevant platform change taking effect at --start")]
 Emergency = Annotated[bool, typer.Option(
-    "--emergency", help="emergency maintenance: less than 24 hours' notice is allowed, and every "
-    "notice says it is an emergency")]
+    "--emergency", help="emergency maintenance or change: less than 24 hours' notice is allowed, "
+    "and every notice says it is an emergency")]
 
 
 def _print(window: dict[str, Any], as_json: bool) -> None:
@@ -48,7 +56,8 @@ def _print(window: dict[str, Any], as_json: bool) -> None:
         typer.echo(json.dumps(window, indent=2))
         return
     starts, ends = (datetime.fromisoformat(window[k]) for k in ("starts_at", "ends_at"))
-    kind = "EMERGENCY" if window["emergency"] else "planned"
+    kind = ("EMERGENCY" if window["emergency"] else "planned") + (
+        " change" if window.get("kind") == "change" else "")
     customers = "all customers" if window["all_customers"] else ", ".join(window["customers"])
     typer.echo(f"{window['id']}  {window['status']}  {kind}  {'+'.join(window['services'])}  "
                f"{local(starts)} – {local(ends)}  {customers}")
@@ -61,16 +70,19 @@ def _print(window: dict[str, Any], as_json: bool) -> None:
 
 
 @app.command()
-def schedule(start: Start, end: End,
+def schedule(start: Start,
              services: Annotated[str, typer.Option("--services", help="core, supporting or both "
                                                    "(comma-separated)")],
              customers: Annotated[str, typer.Option("--customers", help='"Acme Corp,Globex '
                                                     'Telecom", or all')],
-             reason: Annotated[str, typer.Option("--reason", help="why, as customers are told")],
-             emergency: Emergency = False, url: Url = None, as_json: AsJson = False) -> None:
-    """Schedule a window; the affected customers' contacts are told at once."""
-    body = {"starts_at": start, "ends_at": end, "reason": reason, "emergency": emergency,
-            "services": _listed(services), "customers": _listed(customers)}
+             reason: Annotated[str, typer.Option("--reason", help="why (a change: what changes), "
+                                                 "as customers are told")],
+             end: End = None, kind: Kind = "maintenance", emergency: Emergency = False,
+             url: Url = None, as_json: AsJson = False) -> None:
+    """Schedule a window, or announce a change (--kind change); the affected customers'
+    contacts are told at once."""
+    body = {"kind": kind, "starts_at": start, "ends_at": end, "reason": reason,
+            "emergency": emergency, "services": _listed(services), "customers": _listed(customers)}
     _print(call("POST", url, "/maintenance", body), as_json)
 
 
@@ -97,7 +109,7 @@ def show(window: Window, url: Url = None, as_json: AsJson = False) -> None:
 
 
 @app.command()
-def reschedule(window: Window, start: Start, end: End, emergency: Emergency = False,
+def reschedule(window: Window, start: Start, end: End = None, emergency: Emergency = False,
                note: Note = None, url: Url = None, as_json: AsJson = False) -> None:
     """Move a window that has not started to new times; the affected contacts are told."""
     body = {"starts_at": start, "ends_at": end, "emergency": emergency, "note": note}

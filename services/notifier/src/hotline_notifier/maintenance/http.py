@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, Query, Request, status
 from pydantic import AwareDatetime, BaseModel, Field
 
-from hotline.contracts.maintenance import ServiceClass
+from hotline.contracts.maintenance import ServiceClass, WindowKind
 from hotline.identity import guard, requires
 from hotline.problems import Invalid, Problem, refusal
 from hotline.telemetry import current_trace_context
@@ -31,11 +31,16 @@ REFUSALS = {404: {"model": Problem}, 409: {"model": Problem}, 422: {"model": Inv
 
 
 class ScheduleRequest(BaseModel):
-    """A maintenance window to schedule. Planned work needs at least 24 hours' notice (setting
-    HOTLINE_NOTIFIER_MAINTENANCE_LEAD_TIME); emergency work may start at once."""
+    """A maintenance window to schedule, or a relevant platform change to announce (`kind`).
+    Planned work needs at least 24 hours' notice (setting HOTLINE_NOTIFIER_MAINTENANCE_LEAD_TIME);
+    emergency work may start at once."""
 
+    kind: WindowKind = Field("maintenance", description="`change`: a relevant change to the "
+                             "platform, taking effect at `starts_at`; told once, never reminded.")
     starts_at: AwareDatetime = Field(examples=["2026-12-02T02:00:00-08:00"])
-    ends_at: AwareDatetime = Field(examples=["2026-12-02T04:00:00-08:00"])
+    ends_at: AwareDatetime | None = Field(None, examples=["2026-12-02T04:00:00-08:00"],
+                                          description="Required for maintenance; a change "
+                                          "without one ends when it takes effect.")
     services: list[ServiceClass] = Field(min_length=1, max_length=2, examples=[["core"]])
     customers: list[str] = Field(min_length=1, max_length=1000, examples=[["Acme Corp"], ["all"]],
                                  description='Customers as the directory names them, or ["all"].')
@@ -49,7 +54,8 @@ class NoteRequest(BaseModel):
 
 class RescheduleRequest(NoteRequest):
     starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    ends_at: AwareDatetime | None = Field(None, description="Required for maintenance; a change "
+                                          "without one ends when it takes effect.")
     emergency: bool = Field(False, description="Make it emergency maintenance (never undone).")
 
 
@@ -60,7 +66,8 @@ def maintenance_router(schedule: MaintenanceSchedule) -> APIRouter:
                  responses=REFUSALS)
     @requires("admin")
     async def schedule_window(request: ScheduleRequest, http: Request) -> WindowView:
-        """Schedule a window; the affected customers' contacts are told at once."""
+        """Schedule a window, or announce a change; the affected customers' contacts are told at
+        once."""
         return await _refusing(lambda: asyncio.to_thread(
             schedule.schedule, **request.model_dump(), actor=guard.actor(http),
             trace_context=current_trace_context()))

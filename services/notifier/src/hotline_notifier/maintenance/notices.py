@@ -3,6 +3,8 @@
 The affected customers' contacts, as the customer directory lists them when the notice is
 given (`all`: every customer in it then), are told when a window is scheduled, rescheduled,
 cancelled or completed, and reminded before it starts; its start is published, not mailed.
+A change (`kind: change`) is announced (`change-announced`), never reminded; its later notices
+use the maintenance templates, which name it a change (`work`).
 A contact of several affected customers gets one notice naming them all.
 
 Each notice's kind is its template's name (`maintenance-scheduled`, `maintenance-reminder`, ...)
@@ -19,7 +21,7 @@ from hotline.directory import Contact, Customer, Directory
 from hotline_notifier import templates
 from hotline_notifier.domain.notification import Notification
 from hotline_notifier.maintenance.rules import MaintenanceRefused
-from hotline_notifier.maintenance.window import MaintenanceWindow
+from hotline_notifier.maintenance.window import CHANGE, MaintenanceWindow
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,7 @@ TEMPLATES = {
     MaintenanceWindow.Reminded: "maintenance-reminder",
     MaintenanceWindow.Completed: "maintenance-completed",
 }
+CHANGE_ANNOUNCED = "change-announced"  # a change's `Scheduled`
 SERVICES = {
     "core": "Core Services: call processing, including routing calls from your Location "
             "Addresses to PSTN termination and delivering originating calls from DID providers to "
@@ -48,11 +51,13 @@ def owed(window: MaintenanceWindow, directory: Directory, trace_context: dict[st
         template = TEMPLATES.get(type(domain_event))  # type: ignore[call-overload]
         if template is None:
             continue
+        if window.kind == CHANGE and isinstance(domain_event, MaintenanceWindow.Scheduled):
+            template = CHANGE_ANNOUNCED
         cause = f"{window.id}:{domain_event.originator_version}"
         for contact, customers in recipients(window, directory):
             text = templates.render(template, window=window, notice=domain_event, contact=contact,
                                     customers=customers, reminder_at=reminder_at,
-                                    note=getattr(domain_event, "note", None),
+                                    note=getattr(domain_event, "note", None), work=window.kind,
                                     services=[SERVICES[s] for s in window.services])
             notices.append(Notification(
                 cause=cause, kind=template, recipient=contact.email, subject=text.subject,

@@ -3,6 +3,10 @@
 The relay of this topic follows the same event log as the notifications relay; every event
 that is not a window's (notifications, versions) and the window's private `Reminded` map to
 None and stay in the log.
+
+A change's `Scheduled` is published as `hotline.maintenance.change-announced.v1` (its
+`scheduled_at` as `announced_at`); its later events keep the window's types, with `kind: change`.
+Events recorded before kinds existed carry none: the contract's default, maintenance.
 """
 
 from __future__ import annotations
@@ -11,13 +15,14 @@ from typing import Any
 
 from hotline.contracts import (
     MaintenanceCancelled,
+    MaintenanceChangeAnnounced,
     MaintenanceCompleted,
     MaintenanceRescheduled,
     MaintenanceScheduled,
     MaintenanceStarted,
 )
 from hotline.contracts.envelope import CloudEvent
-from hotline_notifier.maintenance.window import MaintenanceWindow
+from hotline_notifier.maintenance.window import CHANGE, MaintenanceWindow
 from hotline_notifier.publication import SOURCE
 
 CONTRACTS: dict[type, Any] = {
@@ -33,7 +38,10 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
     contract = CONTRACTS.get(type(domain_event))
     if contract is None:
         return None
-    data = contract.model_validate({**vars(domain_event), "window_id": domain_event.originator_id})
+    fields = {**vars(domain_event), "window_id": domain_event.originator_id}
+    if contract is MaintenanceScheduled and fields.get("kind") == CHANGE:
+        contract, fields["announced_at"] = MaintenanceChangeAnnounced, fields["scheduled_at"]
+    data = contract.model_validate(fields)
     return CloudEvent(
         id=f"{domain_event.originator_id}:{domain_event.originator_version}",
         source=SOURCE, type=data.ce_type, time=domain_event.timestamp,

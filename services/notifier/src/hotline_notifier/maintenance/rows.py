@@ -11,7 +11,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from hotline.contracts.maintenance import ServiceClass
+from hotline.contracts.maintenance import ServiceClass, WindowKind
 from hotline_notifier.maintenance.window import REMINDER, MaintenanceWindow
 
 Status = Literal["scheduled", "started", "completed", "cancelled"]
@@ -21,6 +21,8 @@ class WindowView(BaseModel):
     """A maintenance window as listed and shown."""
 
     id: UUID
+    kind: WindowKind = Field("maintenance", description="Maintenance, or a relevant platform "
+                             "change (taking effect at `starts_at`).")
     status: Status
     starts_at: datetime
     ends_at: datetime
@@ -52,10 +54,11 @@ class MaintenanceRows:
 def rows_of(window: MaintenanceWindow, reminder: timedelta) -> MaintenanceRows:
     due = window.due(reminder)
     view = WindowView(
-        id=window.id, status=window.status, starts_at=window.starts_at, ends_at=window.ends_at,
-        services=window.services, customers=window.customers, all_customers=window.all_customers,
-        emergency=window.emergency, reason=window.reason, scheduled_at=window.scheduled_at,
-        reminder_due_at=dict(due).get(REMINDER), reminded_at=window.reminded_at,
+        id=window.id, kind=window.kind, status=window.status, starts_at=window.starts_at,
+        ends_at=window.ends_at, services=window.services, customers=window.customers,
+        all_customers=window.all_customers, emergency=window.emergency, reason=window.reason,
+        scheduled_at=window.scheduled_at, reminder_due_at=dict(due).get(REMINDER),
+        reminded_at=window.reminded_at,
         started_at=window.started_at, completed_at=window.completed_at,
         cancelled_at=window.cancelled_at, version=window.version)
     return MaintenanceRows(window.id, view, due)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from hotline.calendar import default_calendar
 
 SERVICES = ("core", "supporting")
+KINDS = ("maintenance", "change")
 REASON_MAX = 500
 NOTE_MAX = 500
 
@@ -33,8 +34,24 @@ class MaintenanceConflict(MaintenanceRuleViolation):
     """The request does not fit the window's state (started, completed, cancelled)."""
 
 
-def check_times(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
-    if ends_at <= starts_at:
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise MaintenanceRefused("bad_kind", f"the kind must be {' or '.join(KINDS)}, not {kind!r}")
+
+
+def end_of(kind: str, starts_at: datetime, ends_at: datetime | None) -> datetime:
+    """The end as given; a change without one ends when it takes effect. Maintenance needs one."""
+    if ends_at is not None:
+        return ends_at
+    if kind == "change":
+        return starts_at
+    raise MaintenanceRefused("no_end", "maintenance needs an end")
+
+
+def check_times(starts_at: datetime, ends_at: datetime, now: datetime,
+                kind: str = "maintenance") -> None:
+    """The start is ahead; the end after it (a change may end when it takes effect)."""
+    if ends_at < starts_at or (ends_at == starts_at and kind != "change"):
         raise MaintenanceRefused("end_before_start", f"the end {at(ends_at)} must come after "
                                  f"the start {at(starts_at)}")
     if starts_at < now:
@@ -43,14 +60,16 @@ def check_times(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
 
 
 def check_notice(starts_at: datetime, now: datetime, lead_time: timedelta,
-                 emergency: bool) -> None:
+                 emergency: bool, kind: str = "maintenance") -> None:
     if not emergency and starts_at - now < lead_time:
         hours = (starts_at - now) / timedelta(hours=1)
         raise MaintenanceRefused(
-            "insufficient_notice", f"planned maintenance needs at least "
-            f"{lead_time / timedelta(hours=1):g} hours' notice; this one starts in {hours:.1f} "
+            "insufficient_notice", f"planned {kind} needs at least "
+            f"{lead_time / timedelta(hours=1):g} hours' notice; this one "
+            f"{'takes effect' if kind == 'change' else 'starts'} in {hours:.1f} "
             f"hours ({at(starts_at)}). "
-            "Start it later, or schedule it as emergency maintenance")
+            "Start it later, or schedule it as "
+            + ("an emergency change" if kind == "change" else "emergency maintenance"))
 
 
 def check_services(services: list[str]) -> None:

@@ -26,7 +26,7 @@ from hotline.clock import Clock
 from hotline.directory import Directory
 from hotline_notifier.maintenance import notices
 from hotline_notifier.maintenance.rows import MaintenanceRows, WindowView, rows_of
-from hotline_notifier.maintenance.window import REMINDER, MaintenanceWindow
+from hotline_notifier.maintenance.window import MAINTENANCE, REMINDER, MaintenanceWindow
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +72,20 @@ class MaintenanceSchedule:
         self.rules = rules or NoticeRules()
 
     # -- commands ------------------------------------------------------------------------------
-    def schedule(self, *, starts_at: datetime, ends_at: datetime, services: list[str],
+    def schedule(self, *, starts_at: datetime, ends_at: datetime | None, services: list[str],
                  customers: list[str], reason: str, emergency: bool = False,
-                 actor: dict[str, str] | None = None,
+                 kind: str = MAINTENANCE, actor: dict[str, str] | None = None,
                  trace_context: dict[str, str] | None = None) -> WindowView:
+        """Schedule maintenance, or announce a change (`kind`; its end defaults to its start)."""
         directory = self.directory()
         names, all_customers = notices.resolve_customers(customers, directory)
         window = MaintenanceWindow.schedule(
             starts_at=starts_at, ends_at=ends_at, services=services, customers=names,
             all_customers=all_customers, reason=reason, emergency=emergency,
-            now=self.clock.now(), lead_time=self.rules.lead_time, actor=actor)
+            now=self.clock.now(), lead_time=self.rules.lead_time, actor=actor, kind=kind)
         return self._save(window, directory, trace_context or {}).view
 
-    def reschedule(self, reference: str, *, starts_at: datetime, ends_at: datetime,
+    def reschedule(self, reference: str, *, starts_at: datetime, ends_at: datetime | None,
                    emergency: bool = False, note: str | None = None,
                    actor: dict[str, str] | None = None,
                    trace_context: dict[str, str] | None = None) -> WindowView:

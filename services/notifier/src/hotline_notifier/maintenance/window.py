@@ -1,5 +1,12 @@
 """The MaintenanceWindow aggregate: planned or emergency work on the platform that may impact
-customers' service (the contract's "Notification of Potential Maintenance or Changes").
+customers' service, or a relevant change made to it (the contract's "Notification of Potential
+Maintenance or Changes").
+
+Its `kind` is `maintenance` (work in a window; events recorded before kinds existed are
+maintenance) or `change` (a relevant platform change: `starts_at` is when it takes effect,
+`ends_at` defaults to it, or is when the change is rolled out by). A change is kept like a
+window: the same lead time and emergency rule, rescheduled, cancelled, taking effect at its
+start and completed by command; but it gets no reminder (its notice and its completion only).
 
 A window is scheduled, may be rescheduled, starts at its start instant and is completed by
 command; or it is cancelled before it starts. Each command checks (`rules`), then records one
@@ -14,7 +21,7 @@ Rules (where the contract is silent, the choice is said):
   start has passed but not been recorded yet records its start first.
 - One reminder per start instant: `due()` arms it `reminder` before the start while it is
   still ahead of the last notice given, so a rescheduled window is reminded again and one
-  scheduled at short notice gets no reminder.
+  scheduled at short notice gets no reminder. A change is never reminded.
 """
 
 from __future__ import annotations
@@ -29,28 +36,33 @@ from hotline_notifier.maintenance.rules import REASON_MAX, MaintenanceConflict, 
 
 SCHEDULED, STARTED, COMPLETED, CANCELLED = "scheduled", "started", "completed", "cancelled"
 REMINDER, START = "reminder", "start"
+MAINTENANCE, CHANGE = "maintenance", "change"
 
 
 class MaintenanceWindow(Aggregate):
     @classmethod
-    def schedule(cls, *, starts_at: datetime, ends_at: datetime, services: list[str],
+    def schedule(cls, *, starts_at: datetime, ends_at: datetime | None, services: list[str],
                  customers: list[str], all_customers: bool, reason: str, emergency: bool,
-                 now: datetime, lead_time: timedelta,
-                 actor: dict[str, str] | None = None) -> MaintenanceWindow:
-        rules.check_times(starts_at, ends_at, now)
-        rules.check_notice(starts_at, now, lead_time, emergency)
+                 now: datetime, lead_time: timedelta, actor: dict[str, str] | None = None,
+                 kind: str = MAINTENANCE) -> MaintenanceWindow:
+        rules.check_kind(kind)
+        ends_at = rules.end_of(kind, starts_at, ends_at)
+        rules.check_times(starts_at, ends_at, now, kind)
+        rules.check_notice(starts_at, now, lead_time, emergency, kind)
         rules.check_services(services)
         if not customers and not all_customers:
             raise MaintenanceRefused("no_customers", "name the affected customers, or all")
         reason = rules.one_line(reason, REASON_MAX, "reason")
         return cls(starts_at=starts_at, ends_at=ends_at, services=sorted(set(services)),
                    customers=customers, all_customers=all_customers, reason=reason,
-                   emergency=emergency, scheduled_at=now, actor=actor)
+                   emergency=emergency, scheduled_at=now, actor=actor, kind=kind)
 
     @event("Scheduled")
     def __init__(self, starts_at: datetime, ends_at: datetime, services: list[str],
                  customers: list[str], all_customers: bool, reason: str, emergency: bool,
-                 scheduled_at: datetime, actor: dict[str, str] | None = None) -> None:
+                 scheduled_at: datetime, actor: dict[str, str] | None = None,
+                 kind: str = MAINTENANCE) -> None:
+        self.kind = kind
         self.starts_at, self.ends_at = starts_at, ends_at
         self.services, self.customers, self.all_customers = services, customers, all_customers
         self.reason, self.emergency = reason, emergency
@@ -60,14 +72,15 @@ class MaintenanceWindow(Aggregate):
         self.reminded_at = self.started_at = self.completed_at = self.cancelled_at = None
 
     # -- commands: check, then record ----------------------------------------------------------
-    def reschedule(self, *, starts_at: datetime, ends_at: datetime, now: datetime,
+    def reschedule(self, *, starts_at: datetime, ends_at: datetime | None, now: datetime,
                    lead_time: timedelta, emergency: bool = False, note: str | None = None,
                    actor: dict[str, str] | None = None) -> None:
         self._check_not_started(now, "reschedule it")
-        rules.check_times(starts_at, ends_at, now)
+        ends_at = rules.end_of(self.kind, starts_at, ends_at)
+        rules.check_times(starts_at, ends_at, now, self.kind)
         emergency = self.emergency or emergency
         if starts_at < self.starts_at:
-            rules.check_notice(starts_at, now, lead_time, emergency)
+            rules.check_notice(starts_at, now, lead_time, emergency, self.kind)
         if (starts_at, ends_at, emergency) == (self.starts_at, self.ends_at, self.emergency):
             raise MaintenanceRefused("unchanged", "the window already has these times")
         self._rescheduled(previous_starts_at=self.starts_at, previous_ends_at=self.ends_at,
@@ -103,6 +116,8 @@ class MaintenanceWindow(Aggregate):
         """What falls due when: the start, and the reminder while it is owed."""
         if self.status != SCHEDULED:
             return []
+        if self.kind == CHANGE:  # a change is announced and completed, never reminded
+            return [(START, self.starts_at)]
         remind_at = self.starts_at - reminder
         owed = reminder > timedelta(0) and self.reminded_for != self.starts_at
         if owed and remind_at > self.noticed_at:
@@ -132,33 +147,35 @@ class MaintenanceWindow(Aggregate):
         # Every event repeats the window as it stands after it, so each one reads on its own.
         return {"starts_at": self.starts_at, "ends_at": self.ends_at, "services": self.services,
                 "customers": self.customers, "all_customers": self.all_customers,
-                "reason": self.reason, "emergency": self.emergency, **changes}
+                "reason": self.reason, "emergency": self.emergency, "kind": self.kind, **changes}
 
     @event("Rescheduled")
     def _rescheduled(self, *, starts_at: datetime, ends_at: datetime, services: list[str],
                      customers: list[str], all_customers: bool, reason: str, emergency: bool,
                      previous_starts_at: datetime, previous_ends_at: datetime,
                      rescheduled_at: datetime, note: str | None,
-                     actor: dict[str, str] | None) -> None:
+                     actor: dict[str, str] | None, kind: str = MAINTENANCE) -> None:
         self.starts_at, self.ends_at, self.emergency = starts_at, ends_at, emergency
         self.noticed_at = rescheduled_at
 
     @event("Cancelled")
     def _cancelled(self, *, starts_at: datetime, ends_at: datetime, services: list[str],
                    customers: list[str], all_customers: bool, reason: str, emergency: bool,
-                   cancelled_at: datetime, note: str | None, actor: dict[str, str] | None) -> None:
+                   cancelled_at: datetime, note: str | None, actor: dict[str, str] | None,
+                   kind: str = MAINTENANCE) -> None:
         self.status, self.cancelled_at = CANCELLED, cancelled_at
 
     @event("Started")
     def _started(self, *, starts_at: datetime, ends_at: datetime, services: list[str],
                  customers: list[str], all_customers: bool, reason: str, emergency: bool,
-                 started_at: datetime, recorded_at: datetime) -> None:
+                 started_at: datetime, recorded_at: datetime, kind: str = MAINTENANCE) -> None:
         self.status, self.started_at = STARTED, started_at
 
     @event("Completed")
     def _completed(self, *, starts_at: datetime, ends_at: datetime, services: list[str],
                    customers: list[str], all_customers: bool, reason: str, emergency: bool,
-                   completed_at: datetime, note: str | None, actor: dict[str, str] | None) -> None:
+                   completed_at: datetime, note: str | None, actor: dict[str, str] | None,
+                   kind: str = MAINTENANCE) -> None:
         self.status, self.completed_at = COMPLETED, completed_at
 
     @event("Reminded")

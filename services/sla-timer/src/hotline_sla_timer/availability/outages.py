@@ -118,10 +118,12 @@ class OutageRecords:
         return found
 
     def take_maintenance(self, event: CloudEvent) -> bool:
-        """Keep a maintenance window's event (`hotline.maintenance.v1`) with its tracking row.
-        Returns False if it had been applied before."""
+        """Keep a maintenance window's event (`hotline.maintenance.v1`) with its tracking row; a
+        change's events are only tracked. Returns False if it had been applied before."""
         data = event.data
-        kind = KINDS.get(type(data))
+        # A relevant platform change (`kind: change`, announced or later) is no maintenance window.
+        change = getattr(data, "kind", "maintenance") != "maintenance"
+        kind = None if change else KINDS.get(type(data))
         tracking = Tracking(event.source_service, event.position)
         for _ in range(RETRIES):
             if self.already_processed(tracking):  # type: ignore[attr-defined]
