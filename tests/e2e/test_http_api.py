@@ -10,6 +10,8 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
+from stack_cli import set_clock  # noqa: E402
+
 pytestmark = pytest.mark.e2e
 
 TICKET = {
@@ -32,7 +34,9 @@ async def test_open_and_read_a_ticket(stack):
 
 
 async def test_a_telephone_call_is_received_at_the_time_of_the_call(stack):
-    called_at = datetime.now(timezone.utc) - timedelta(minutes=5)
+    now = datetime(2026, 12, 2, 17, 0, tzinfo=timezone.utc)  # the stack's clock: others move it
+    set_clock(stack, now.isoformat())
+    called_at = now - timedelta(minutes=5)
     call = {**TICKET, "channel": "phone", "contact": None, "description": "", "caller": "Jane Doe",
             "callback": "+1 (555) 010-0100", "called_at": called_at.isoformat()}
     async with stack.client("intake") as client:
