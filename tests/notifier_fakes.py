@@ -9,10 +9,14 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from typing import Any
 
 from hotline.clock import FixedClock
 from hotline.eventstore import popo_env
+from hotline_notifier.adapters.smtp import SmtpSender, wire_bytes
 from hotline_notifier.application import NotifierApplication
 from hotline_notifier.delivery.dispatcher import Dispatcher
 from hotline_notifier.delivery.relay_watch import RelayWatch
@@ -99,3 +103,9 @@ async def until(condition: Callable[[], bool], timeout: float = 5.0, task: async
             task.result()
         assert time.monotonic() < deadline, "timed out waiting"
         await asyncio.sleep(0.01)
+
+
+def read_back(notification: Notification) -> EmailMessage:
+    """The email of `notification` as the relay receives it, read back."""
+    sender = SmtpSender("smtp://127.0.0.1:9", "Hotline Support <support@hotline.example>")
+    return BytesParser(policy=policy.default).parsebytes(wire_bytes(sender.email_of(notification)))

@@ -8,19 +8,17 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import datetime, timedelta, timezone
-from email import policy
-from email.parser import BytesParser
 from uuid import UUID, uuid4
 
 import pytest
-
 from hotline import contracts
 from hotline.contracts.envelope import CloudEvent
 from hotline.eventstore import popo_env
-from hotline_notifier.adapters.smtp import SmtpSender, wire_bytes
+from hotline_notifier.adapters.smtp import SmtpSender
 from hotline_notifier.application import NotifierApplication
 from hotline_notifier.domain.notification import Notification, notification_id
 from hotline_notifier.domain.ticket_record import THREAD_MAX, TicketRecord
+from notifier_fakes import read_back
 
 NOW = datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc)
 CONTACT, ORIGINAL = "noc@acme.example", "<first@acme.example>"
@@ -73,10 +71,6 @@ def app() -> NotifierApplication:
     return NotifierApplication(env=popo_env())
 
 
-def email(notification: Notification):
-    """The email as the relay receives it, read back."""
-    sender = SmtpSender("smtp://127.0.0.1:9", "Hotline Support <support@hotline.example>")
-    return BytesParser(policy=policy.default).parsebytes(wire_bytes(sender.email_of(notification)))
 
 
 def test_message_ids_name_the_ticket_and_are_stable(app):
@@ -86,7 +80,7 @@ def test_message_ids_name_the_ticket_and_are_stable(app):
     assert confirmation.message_id == f"<T-000002.{confirmation.id}@hotline.notifier>"
     assert re.fullmatch(r"<T-\d{6}\.[0-9a-f-]{36}@hotline\.notifier>", confirmation.message_id)
     assert app.repository.get(confirmation.id).message_id == confirmation.message_id  # every load
-    assert email(confirmation)["Message-ID"] == confirmation.message_id
+    assert read_back(confirmation)["Message-ID"] == confirmation.message_id
     unticketed = Notification(cause="c", kind="rejection", recipient="x@y.example", subject="s",
                               body="b", ticket_number=None, trace_context={})
     assert unticketed.message_id == f"<{unticketed.id}@hotline.notifier>"
@@ -95,7 +89,7 @@ def test_message_ids_name_the_ticket_and_are_stable(app):
 def test_the_confirmation_answers_the_customers_email(app):
     ticket = Ticket(app)
     ticket.open()
-    mail = email(ticket.owed("confirmation")[0])
+    mail = read_back(ticket.owed("confirmation")[0])
     assert mail["In-Reply-To"] == ORIGINAL and mail["References"] == ORIGINAL
 
 
@@ -110,7 +104,7 @@ def test_an_agents_public_reply_owes_one_threaded_email_to_the_contact(app):
     assert reply.recipient == CONTACT and reply.channel == "email"
     assert reply.subject == "Re: [T-000002] Calls drop"
     assert "We have replaced the line card" in reply.body and "Priority 2" in reply.body
-    mail = email(reply)
+    mail = read_back(reply)
     assert mail["Subject"] == "Re: [T-000002] Calls drop"
     assert mail["In-Reply-To"] == ORIGINAL
     assert mail["References"].split() == [ORIGINAL, confirmation.message_id]
@@ -133,7 +127,7 @@ def test_the_next_reply_answers_the_customers_latest_message(app):
     assert ticket.owed("reply") == [first] and len(ticket.owed()) == 2  # the customer owes nothing
     ticket.publish(ticket.comment(text="Sending a technician."))
     second = next(n for n in ticket.owed("reply") if n.id != first.id)
-    mail = email(second)
+    mail = read_back(second)
     assert mail["In-Reply-To"] == "<second@acme.example>"
     assert mail["References"].split() == [ORIGINAL, confirmation.message_id, first.message_id,
                                           "<second@acme.example>"]
@@ -143,9 +137,9 @@ def test_without_a_customer_email_a_reply_answers_the_confirmation(app):
     ticket = Ticket(app)
     ticket.open(message_id=None)  # opened over HTTP
     [confirmation] = ticket.owed("confirmation")
-    assert email(confirmation)["In-Reply-To"] is None
+    assert read_back(confirmation)["In-Reply-To"] is None
     ticket.publish(ticket.comment())
-    mail = email(ticket.owed("reply")[0])
+    mail = read_back(ticket.owed("reply")[0])
     assert mail["In-Reply-To"] == confirmation.message_id
     assert mail["References"] == confirmation.message_id
 
@@ -183,7 +177,7 @@ def test_each_milestone_owes_one_threaded_email_once(app, model, kind, says):
     assert "Acme Corp" in milestone.body and "Priority 2" in milestone.body
     assert "Mon 2026-11-30 11:00 PST" in milestone.body  # 19:00 UTC in the calendar's zone
     assert milestone.html and "T-000002" in milestone.html
-    mail = email(milestone)
+    mail = read_back(milestone)
     assert mail["In-Reply-To"] == ORIGINAL
     assert mail["References"].split() == [ORIGINAL, confirmation.message_id]
     assert app.take(event) is False  # redelivered
@@ -201,7 +195,7 @@ def test_a_ticket_resolved_twice_is_told_twice_and_priority_changes_are_followed
     ticket.publish(ticket.change(contracts.TicketResolved, note="second"))
     resolved = ticket.owed("resolved")
     assert len(resolved) == 2 and all("Priority 1" in n.body for n in resolved)
-    assert email(resolved[1])["References"].split()[-1] == resolved[0].message_id
+    assert read_back(resolved[1])["References"].split()[-1] == resolved[0].message_id
 
 
 def test_the_references_are_bounded_keeping_the_first_message(app):
@@ -210,7 +204,7 @@ def test_the_references_are_bounded_keeping_the_first_message(app):
     for i in range(30):
         ticket.publish(ticket.comment("customer", message_id=f"<c{i}@acme.example>"))
     ticket.publish(ticket.comment())
-    references = email(ticket.owed("reply")[0])["References"].split()
+    references = read_back(ticket.owed("reply")[0])["References"].split()
     assert len(references) == THREAD_MAX
     assert references[0] == ORIGINAL and references[-1] == "<c29@acme.example>"
 

@@ -9,18 +9,15 @@ from __future__ import annotations
 import itertools
 import logging
 from datetime import datetime, timedelta, timezone
-from email import policy
-from email.parser import BytesParser
 from uuid import uuid4
 
 import pytest
-
 from hotline import contracts
 from hotline.contracts.envelope import CloudEvent
 from hotline.eventstore import popo_env
-from hotline_notifier.adapters.smtp import SmtpSender, wire_bytes
 from hotline_notifier.application import NotifierApplication
 from hotline_notifier.domain.notification import Notification, notification_id
+from notifier_fakes import read_back
 
 NOW = datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc)
 EXPIRES = datetime(2026, 12, 15, 7, 59, tzinfo=timezone.utc)  # Mon 2026-12-14 23:59 PST
@@ -76,9 +73,6 @@ def app() -> NotifierApplication:
     return NotifierApplication(env=popo_env())
 
 
-def email(notification: Notification):
-    sender = SmtpSender("smtp://127.0.0.1:9", "Hotline Support <support@hotline.example>")
-    return BytesParser(policy=policy.default).parsebytes(wire_bytes(sender.email_of(notification)))
 
 
 def test_a_quote_owes_one_email_to_the_contact_with_amount_expiry_and_how_to_approve(app):
@@ -94,7 +88,7 @@ def test_a_quote_owes_one_email_to_the_contact_with_amount_expiry_and_how_to_app
     assert f"hotline billing quote approve {quote.id}" in sent.body
     assert "reply to this email" in sent.body and "NOC" in sent.body
     assert sent.html and "USD 250.00" in sent.html and "Mon 2026-12-14 23:59 PST" in sent.html
-    mail = email(sent)
+    mail = read_back(sent)
     assert mail["Subject"] == sent.subject
     assert mail["Message-ID"] == f"<T-000123.{sent.id}@hotline.notifier>"  # replies find the ticket
     assert mail["In-Reply-To"] is None  # the ticket's opening was never seen here
@@ -116,7 +110,7 @@ def test_a_quote_on_a_known_ticket_joins_its_conversation(app):
     event = quote.publish(quote.created())
     [sent] = quote.owed("quote")
     assert "Priority 4" in sent.body and "Add a hunt group" in sent.body
-    mail = email(sent)
+    mail = read_back(sent)
     assert mail["In-Reply-To"] == ORIGINAL
     assert mail["References"].split() == [ORIGINAL, confirmation.message_id]
     record = app.repository.get(quote.ticket_id)
