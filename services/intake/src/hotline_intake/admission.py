@@ -36,6 +36,7 @@ from hotline_intake.domain.rejection import IntakeRejection, RejectionReason
 from hotline_intake.domain.subject import DEFAULT_PRIORITY, PRIORITIES, TicketSubject
 from hotline_intake.domain.thread import follow_up_issue
 from hotline_intake.domain.ticket import CLOSED
+from hotline_intake.scheduling import UnreadableSlot
 from hotline_intake.outcomes import Commented, Duplicate, Ignored, Opened, Outcome, Rejected
 from hotline_intake.screening import Accepted, Automatic, Refused, Reply, Verdict, envelope_sender
 
@@ -193,7 +194,24 @@ class Admission:
             reopens=self.reply_reopens, trace_context=context["trace_context"],
             actor=context["actor"])
         log.info("reply threaded", extra={"ticket": number, "followed": followed})
+        if followed is not None:
+            self._slot_named(number, found, rejected)
         return Commented(ticket, comment_id, tuple(followed or ()), resent=followed is None)
+
+    def _slot_named(self, number: str, found: Any, rejected: dict[str, Any]) -> None:
+        """An off-hours slot the reply names is requested (or declined with the reason); one
+        that cannot be read gets its own reply saying so."""
+        try:
+            request = self.app.off_hours_from_reply(
+                number, text=found.body, sender=found.sender, actor=rejected.get("actor"),
+                trace_context=rejected.get("trace_context"))
+        except UnreadableSlot as unreadable:
+            # its own record: the email's Message-ID stays the threaded reply's
+            self._reject(IntakeRejection(RejectionReason.UNREADABLE_SLOT, str(unreadable)),
+                         **{**rejected, "message_id": None})
+            return
+        if request is not None:
+            log.info("off-hours slot requested by email", extra={"ticket": number, "request": request})
 
     def _follow_up(self, closed: Any, verdict: Reply, email: dict[str, Any],
                    context: dict[str, Any], attachments: list[dict[str, Any]]) -> Outcome:

@@ -28,6 +28,7 @@ from hotline_intake.adapters.submission_log_memory import MemorySubmissionLogRec
 from hotline_intake.domain.fields import Description
 from hotline_intake.domain.ticket import Ticket, TicketRuleViolation, ticket_id
 from hotline_intake.reviews import OutageReviews, review_owed
+from hotline_intake.scheduling import OffHoursScheduling
 from hotline_intake.submission_records import SubmissionRecords
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,9 @@ LIFECYCLE = {
     "rfo": LifecycleCommand(
         "deliver_rfo", "The Reason for Outage: with its text, Hotline emails it to the customer's "
         "contact (the RFO clock stops when it is sent); without, record it was delivered."),
+    "agree": LifecycleCommand(
+        "agree", "Record the date agreed with the customer for a Priority 4 request: its "
+        "deadline, with warnings and a breach; a later agreement supersedes it."),
 }
 """Lifecycle commands by their API name: the one list the HTTP API and the CLI are built from."""
 
@@ -69,7 +73,7 @@ class TicketNotFound(LookupError):
     pass
 
 
-class IntakeApplication(OutageReviews, SubmissionRecords, Application):
+class IntakeApplication(OutageReviews, OffHoursScheduling, SubmissionRecords, Application):
     name = "intake"
 
     def __init__(

@@ -43,7 +43,8 @@ def _print(ticket: dict[str, Any], as_json: bool) -> None:
         typer.echo(f"  follow-up of {ticket['follow_up_of']}")
     for label, key in (("received", "received_at"), ("first response", "responded_at"),
                        ("work-around", "workaround_at"), ("resolved", "resolved_at"),
-                       ("RFO delivered", "rfo_delivered_at"), ("closed", "closed_at")):
+                       ("RFO delivered", "rfo_delivered_at"), ("closed", "closed_at"),
+                       ("agreed date", "agreed_target")):
         if ticket.get(key):
             typer.echo(f"  {label:<15} {ticket[key]}")
     conversation = ticket.get("conversation") or []
@@ -108,7 +109,7 @@ def _lifecycle(command: str, doc: str) -> None:
 
 
 for _command, _lifecycle_command in LIFECYCLE.items():
-    if _command not in ("priority", "rfo"):  # they take arguments of their own, below
+    if _command not in ("priority", "rfo", "agree"):  # they take arguments of their own, below
         _lifecycle(_command, _lifecycle_command.summary)
 
 
@@ -136,6 +137,38 @@ def rfo(number: str,
             typer.echo(f"error: cannot read {file}: {exc}", err=True)
             raise typer.Exit(2) from None
     _print(_call("POST", url, f"/tickets/{number}/rfo", body), as_json)
+
+
+@app.command()
+def agree(number: str,
+          target: Annotated[str, typer.Option("--target", help="the agreed date (ISO-8601 with offset)")],
+          quote: Annotated[str | None, typer.Option("--quote", help="the id of a billing quote "
+                           "the agreement covers")] = None,
+          at: At = None, by: By = None, note: Note = None, url: Url = None, as_json: AsJson = False) -> None:
+    """Record the date agreed for a Priority 4 request: its deadline, with warnings and a breach."""
+    body = {k: v for k, v in {"target": target, "quote_id": quote, "at": at, "by": by,
+                              "note": note}.items() if v is not None}
+    _print(_call("POST", url, f"/tickets/{number}/agree", body), as_json)
+
+
+@app.command("schedule-off-hours")
+def schedule_off_hours(
+        number: str,
+        start: Annotated[str, typer.Option("--start", help="ISO-8601 with offset")],
+        end: Annotated[str, typer.Option("--end", help="ISO-8601 with offset")],
+        requested_by: Annotated[str | None, typer.Option("--requested-by", help="who asks "
+                                "(default: your token's name)")] = None,
+        note: Note = None, url: Url = None, as_json: AsJson = False) -> None:
+    """Ask the NOC for an off-hours slot on a Priority 2–4 ticket; the SLA clocks do not change."""
+    from hotline_intake.offhours_cli import show
+
+    body = {k: v for k, v in {"start": start, "end": end, "requested_by": requested_by,
+                              "note": note}.items() if v is not None}
+    view = _call("POST", url, f"/tickets/{number}/off-hours", body)
+    if as_json:
+        typer.echo(json.dumps(view, indent=2))
+    else:
+        show(view)
 
 
 @app.command()

@@ -63,6 +63,11 @@ def ticket_entry(event: Any) -> dict[str, Any]:
     elif name == "CommentAdded":
         kind = "note" if event.visibility == "internal" else "reply"
         summary = f"{event.author_kind} {kind} by {event.author}: {_first_line(event.text)}"
+    elif name.startswith("OffHours"):
+        summary = _slot_summary(name, event) + who
+    elif name == "AgreementRecorded":
+        quote = f", quote {event.quote_id}" if event.quote_id else ""
+        summary = f"P4 date agreed (revision {event.revision}): {event.target.isoformat()}{quote}{who}"
     else:
         summary = LIFECYCLE.get(name, name) + who
         if getattr(event, "note", None):
@@ -85,6 +90,18 @@ def review_entry(event: Any) -> dict[str, Any]:
     else:
         summary = name
     return history.entry(SERVICE, event, summary, at=at, recorded_at=at, kind=f"OutageReview.{name}")
+
+
+def _slot_summary(name: str, event: Any) -> str:
+    slot = f"{event.request_id} {event.start.isoformat()} – {event.end.isoformat()}"
+    if name == "OffHoursRequested":
+        return f"off-hours slot requested by {event.channel}: {slot} ({event.off_hours_minutes} off-hours min)"
+    if name == "OffHoursWorkLogged":
+        e = event.entry
+        return f"work logged in {event.request_id} by {e['engineer']}: {e['minutes']} min"
+    verdict = "accepted" if name == "OffHoursAccepted" else "declined"
+    reason = f": {_first_line(event.reason)}" if event.reason else ""
+    return f"off-hours {slot} {verdict}{reason}"
 
 
 def _who(event: Any) -> str:

@@ -94,6 +94,15 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
             callback=getattr(domain_event, "callback", None),
         )
         return _envelope(domain_event, position, domain_event.number, data)
+    slot_contract = SLOT_CONTRACTS.get(type(domain_event))
+    if slot_contract is not None:
+        return _envelope(domain_event, position, domain_event.number, _slot(domain_event, slot_contract))
+    if isinstance(domain_event, Ticket.AgreementRecorded):
+        data = contracts.AgreementRecorded(
+            **_change_fields(domain_event), customer=domain_event.customer,
+            target=domain_event.target, quote_id=domain_event.quote_id,
+            revision=domain_event.revision)
+        return _envelope(domain_event, position, domain_event.number, data)
     if isinstance(domain_event, Ticket.CommentAdded):
         data = contracts.CommentAdded(
             ticket_id=domain_event.originator_id, ticket_number=domain_event.number,
@@ -137,6 +146,38 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
         subject = domain_event.original_ticket_number or str(domain_event.originator_id)
         return _envelope(domain_event, position, subject, data)
     return None
+
+
+SLOT_CONTRACTS = {
+    Ticket.OffHoursRequested: contracts.OffHoursRequested,
+    Ticket.OffHoursAccepted: contracts.OffHoursAccepted,
+    Ticket.OffHoursDeclined: contracts.OffHoursDeclined,
+    Ticket.OffHoursWorkLogged: contracts.OffHoursWorkLogged,
+}
+
+
+def _change_fields(domain_event: Any) -> dict[str, Any]:
+    """What every ticket change's contract carries (`TicketChange`)."""
+    return dict(ticket_id=domain_event.originator_id, ticket_number=domain_event.number,
+                at=domain_event.at, recorded_at=domain_event.recorded_at, by=domain_event.by,
+                note=domain_event.note, actor=_actor(domain_event))
+
+
+def _slot(domain_event: Any, contract: type) -> Any:
+    """An off-hours request event as its contract (`hotline.contracts.scheduling`)."""
+    fields = dict(**_change_fields(domain_event), request_id=domain_event.request_id,
+                  customer=domain_event.customer, start=domain_event.start, end=domain_event.end,
+                  off_hours_minutes=domain_event.off_hours_minutes)
+    if contract is contracts.OffHoursRequested:
+        fields.update(requested_by=domain_event.requested_by, channel=domain_event.channel)
+    elif contract is contracts.OffHoursWorkLogged:
+        entry = domain_event.entry
+        fields.update(entry_id=str(entry["entry_id"]), engineer=entry["engineer"],
+                      work_start=entry["start"], work_end=entry["end"], minutes=entry["minutes"],
+                      work_off_hours_minutes=entry["off_hours_minutes"])
+    else:
+        fields.update(reason=domain_event.reason)
+    return contract(**fields)
 
 
 def _outcome(domain_event: Any) -> dict[str, Any]:

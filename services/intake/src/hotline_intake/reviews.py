@@ -20,7 +20,8 @@ from eventsourcing.application import AggregateNotFoundError
 
 from hotline.calendar import SupportCalendar
 from hotline.clock import Clock
-from hotline_intake.domain.review import OutageReview, review_id
+from hotline_intake.domain import offhours
+from hotline_intake.domain.review import NOTE_MAX, OutageReview, review_id
 from hotline_intake.domain.ticket import CLOSED, RESOLVED, Ticket, TicketRuleViolation
 
 
@@ -78,15 +79,25 @@ class OutageReviews:
         return review
 
     def log_work(self, number: str, *, start: datetime, end: datetime, engineer: str, note: str,
-                 actor: dict[str, str] | None = None, entry_id: UUID | None = None) -> OutageReview:
-        """Log an engineer's work against the ticket's review."""
-        review = self._review_of(number, "log work")
+                 actor: dict[str, str] | None = None, entry_id: UUID | None = None) -> Any:
+        """Log an engineer's work against the ticket's review; on a ticket without one, against
+        the accepted off-hours slot that holds the entry (returns the ticket then)."""
         start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
         ticket = self.get_ticket(number)  # type: ignore[attr-defined]
         if start < ticket.received_at:
             raise TicketRuleViolation(
                 "before_ticket", f"{start.isoformat()} is before {number} was received "
                 f"({ticket.received_at.isoformat()})")
+        if not self.has_review(ticket) and (slot := offhours.accepted_slot(ticket, start, end)):
+            entry = dict(entry_id=entry_id or uuid4(), engineer=engineer, start=start, end=end,
+                         note=note[:NOTE_MAX], minutes=minutes(end - start),
+                         off_hours_minutes=minutes(off_hours(self.calendar, start, end)),
+                         logged_at=self.clock.now())
+            ticket.log_off_hours_work(slot, entry=entry, at=entry["logged_at"], by=engineer,
+                                      actor=actor)
+            self.save(ticket)  # type: ignore[attr-defined]
+            return ticket
+        review = self._review_of(number, "log work")
         review.log_work(entry_id=entry_id or uuid4(), engineer=engineer, start=start, end=end,
                         note=note, minutes=minutes(end - start),
                         off_hours_minutes=minutes(off_hours(self.calendar, start, end)),
@@ -115,4 +126,5 @@ class OutageReviews:
         except NoReview:
             raise TicketRuleViolation(
                 "no_review", f"{number} has no outage review; open one first "
-                f"(`hotline review open {number}`) to {doing}") from None
+                f"(`hotline review open {number}`) to {doing}, or, for work in an off-hours "
+                "slot, have the slot accepted and log work inside it") from None

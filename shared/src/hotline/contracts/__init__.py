@@ -53,6 +53,14 @@ from hotline.contracts.billing import (
     QuoteDecided,
 )
 from hotline.contracts.audit import ChainAnchored
+from hotline.contracts.scheduling import (
+    AgreementRecorded,
+    OffHoursAccepted,
+    OffHoursDeclined,
+    OffHoursRequested,
+    OffHoursSlot,
+    OffHoursWorkLogged,
+)
 from hotline.contracts.maintenance import (
     MaintenanceCancelled,
     MaintenanceChangeAnnounced,
@@ -64,6 +72,12 @@ from hotline.contracts.maintenance import (
 )
 
 __all__ = [
+    "AgreementRecorded",
+    "OffHoursAccepted",
+    "OffHoursDeclined",
+    "OffHoursRequested",
+    "OffHoursSlot",
+    "OffHoursWorkLogged",
     "REGISTRY",
     "ChargeBooked",
     "CreditBooked",

@@ -31,6 +31,7 @@ RejectionReason = Literal[
     "unknown_ticket",
     "other_customers_ticket",
     "not_a_contact_of_ticket",
+    "unreadable_slot",
 ]
 
 IgnoreReason = Literal[

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from hotline.sla.budgets import CLOCKS, Basis, Budget, ClockName
 from hotline.sla.events import (
+    AgreementRecorded,
     CustomerResponded,
     FirstResponse,
     Priority,
@@ -44,6 +45,7 @@ def default_policy() -> SlaPolicy:
 
 
 __all__ = [
+    "AgreementRecorded",
     "CLOCKS",
     "Basis",
     "Budget",

@@ -97,3 +97,16 @@ class Reopened(SlaEvent):
 @dataclass(frozen=True, slots=True)
 class RfoDelivered(SlaEvent):
     """The Reason for Outage was delivered: stops the RFO clock."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementRecorded(SlaEvent):
+    """Priority 4: the date agreed with the customer (`target`) is the resolution deadline, from
+    `at` on; a later agreement supersedes it. Other priorities ignore it."""
+
+    target: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        SlaEvent.__post_init__(self)
+        if self.target is None or self.target.utcoffset() is None:
+            raise ValueError(f"AgreementRecorded.target must be timezone-aware: {self.target!r}")

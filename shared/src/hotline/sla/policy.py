@@ -22,6 +22,9 @@ words (each default a setting, see `hotline.sla.settings`):
   keeps the priority it stopped under: a later change does not touch its outcome.
 - A clock stopped at or before its due instant is met; a running clock is breached from its due
   instant on (`now >= due_at`).
+- Priority 4 has no contract resolution budget; a date agreed with the customer
+  (`AgreementRecorded`) makes the resolution clock run from the agreement to that date, in
+  wall-clock time, with the usual warnings; the latest agreement stands.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from hotline.calendar import SupportCalendar, default_calendar
-from hotline.sla.budgets import CLOCKS, Budget, ClockName
+from hotline.sla.budgets import CLOCKS, Basis, Budget, ClockName
 from hotline.sla.clock_math import ClockMath, normalise
 from hotline.sla.events import Priority, SlaEvent, TicketOpened
 from hotline.sla.result import ClockState, ClockStatus, DeadlineApproaching, PausedInterval, TicketSla
@@ -154,6 +157,8 @@ class SlaPolicy:
         if given.origin is None:
             status = ClockStatus.NOT_STARTED if budget is not None else ClockStatus.NOT_APPLICABLE
             return ClockState(name, priority, budget, status)
+        if budget is None and name == "resolution" and timeline.agreement is not None:
+            return self._agreed_clock(priority, given, timeline.agreement, now)
         if budget is None:
             status = ClockStatus.BREACHED if breached_at else ClockStatus.NOT_APPLICABLE
             return ClockState(name, priority, None, status, breached_at=breached_at, run=given.run)
@@ -192,6 +197,26 @@ class SlaPolicy:
             used=math.used(start, pauses, until),
             run=given.run,
         )
+
+    def _agreed_clock(self, priority: Priority, given: ClockInput,
+                      agreement: tuple[dt.datetime, dt.datetime], now: dt.datetime) -> ClockState:
+        """A clock with no contract budget (P4 resolution) that runs to the date agreed with the
+        customer: from the agreement to its `target`, in wall-clock time; waiting on the
+        customer does not move an agreed date. Its warnings are at the clock's thresholds of
+        that span."""
+        start, due = agreement
+        budget = Budget(due - start, Basis.WALL)
+        stop = max(given.stop, start) if given.stop is not None else None
+        until = stop if stop is not None else now
+        warnings = tuple(DeadlineApproaching(pct, start + budget.amount * pct / 100)
+                         for pct in self.warnings["resolution"])
+        late = until > due if stop is not None else now >= due
+        status = (ClockStatus.BREACHED if late else ClockStatus.MET if stop is not None
+                  else ClockStatus.RUNNING)
+        return ClockState(
+            clock="resolution", priority=priority, budget=budget, status=status, started_at=start,
+            due_at=due, warnings=warnings, stopped_at=stop, breached_at=due if late else None,
+            used=max(until - start, dt.timedelta(0)), run=given.run)
 
     def _recorded_breach(
         self, name: ClockName, given: ClockInput, changes: list[tuple[Priority, dt.datetime]]

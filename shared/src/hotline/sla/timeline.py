@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from hotline.sla.events import (
+    AgreementRecorded,
     CustomerResponded,
     FirstResponse,
     Priority,
@@ -59,6 +60,7 @@ class TicketTimeline:
     response: ClockInput
     resolution: ClockInput
     rfo: ClockInput
+    agreement: tuple[dt.datetime, dt.datetime] | None = None  # (agreed at, target): the latest
 
     def priority_before(self, instant: dt.datetime | None) -> Priority:
         """The priority in force just before `instant` (the final one for None)."""
@@ -112,6 +114,8 @@ class TicketTimeline:
                         resolution.stop = None
                 case RfoDelivered() if timeline.rfo.stop is None:
                     timeline.rfo.stop = at
+                case AgreementRecorded(target=target) if target is not None:
+                    timeline.agreement = (at, target.astimezone(UTC))
         if waiting_since is not None:
             timeline.resolution.pauses.append((waiting_since, None))
         rfo = timeline.rfo

@@ -81,6 +81,11 @@ class RejectionReason(ExplainedCode):
         "not_a_contact_of_ticket",
         "The sender of a reply to a ticket is not a registered contact of the ticket's customer.",
     )
+    UNREADABLE_SLOT = (
+        "unreadable_slot",
+        "The reply names an off-hours slot that could not be read (the reply itself was added "
+        "to the ticket).",
+    )
 
 
 #: reason code -> explanation, for reply templates (`{{ explanations[reason] }}`).

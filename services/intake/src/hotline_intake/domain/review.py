@@ -12,22 +12,19 @@ edited. Commands that do not fit raise `TicketRuleViolation` with a reason code.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from hotline_intake.domain.ticket import TicketRuleViolation
+from hotline_intake.domain.violation import TicketRuleViolation
+from hotline_intake.domain.work_log import MAX_ENTRY, NOTE_MAX, check_entry  # noqa: F401 (re-exported)
 
 OUTCOMES = ("provider-at-fault", "customer-equipment", "customer-configuration", "third-party",
             "carrier", "undetermined")
 """What a review can find; only `provider-at-fault` puts the provider at fault."""
 
-MAX_ENTRY = timedelta(hours=24)
-"""The longest single work-log entry (longer work is logged as several entries)."""
-
-NOTE_MAX = 2000
 REASON_MAX = 2000
 REVIEW_NAMESPACE = uuid5(NAMESPACE_URL, "https://hotline.example/outage-reviews")
 
@@ -66,21 +63,8 @@ class OutageReview(Aggregate):
     def log_work(self, *, entry_id: UUID, engineer: str, start: datetime, end: datetime, note: str,
                  minutes: int, off_hours_minutes: int, logged_at: datetime, calendar_version: str,
                  actor: dict[str, str] | None = None) -> None:
-        if end <= start:
-            raise TicketRuleViolation("bad_interval", "a work-log entry must end after it starts")
-        if end - start > MAX_ENTRY:
-            raise TicketRuleViolation(
-                "entry_too_long", f"a work-log entry may span at most {MAX_ENTRY.total_seconds() / 3600:g} h; "
-                "log longer work as several entries")
-        if end > logged_at:
-            raise TicketRuleViolation("in_future", f"{end.isoformat()} is later than now ({logged_at.isoformat()})")
-        if any(e["entry_id"] == entry_id for e in self.work_log):
-            raise TicketRuleViolation("duplicate_entry", f"work-log entry {entry_id} is already logged")
-        for other in self.work_log:
-            if other["engineer"].lower() == engineer.lower() and start < other["end"] and other["start"] < end:
-                raise TicketRuleViolation(
-                    "overlapping_work", f"{engineer} already logged {other['start'].isoformat()} – "
-                    f"{other['end'].isoformat()} on {self.number}; entries of one engineer may not overlap")
+        check_entry(self.work_log, number=self.number, entry_id=entry_id, engineer=engineer,
+                    start=start, end=end, logged_at=logged_at)
         self._work_logged(**self._names(), entry=dict(
             entry_id=entry_id, engineer=engineer, start=start, end=end, note=note[:NOTE_MAX],
             minutes=minutes, off_hours_minutes=off_hours_minutes, logged_at=logged_at),

@@ -16,6 +16,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from hotline.contracts import ticket_id_for as ticket_id
+from hotline_intake.domain import offhours
+from hotline_intake.domain.violation import TicketRuleViolation
+from hotline_intake.domain.work_log import check_entry
 
 
 class Ticket(Aggregate):
@@ -77,6 +80,8 @@ class Ticket(Aggregate):
         self.caller = caller  # a telephone call's (channel `phone`): who called
         self.callback = callback  # ... and the number to call back
         self.comments: list[dict[str, Any]] = []  # the conversation, in order
+        self.off_hours_requests: list[dict[str, Any]] = []  # scheduled off-hours work (P2–P4)
+        self.agreements: list[dict[str, Any]] = []  # P4 dates agreed; the last one stands
 
     # -- commands: check, then record ------------------------------------------------
     def record_first_response(self, at: datetime, **change: Any) -> None:
@@ -201,6 +206,62 @@ class Ticket(Aggregate):
     def has_comment(self, comment_id: UUID) -> bool:
         return any(c["comment_id"] == comment_id for c in getattr(self, "comments", ()))
 
+
+    # -- scheduled off-hours work and P4 agreements (rules: `offhours`) ---------------------
+    def request_off_hours(self, *, start: datetime, end: datetime, off_hours_minutes: int,
+                          requested_by: str, channel: str, at: datetime, **change: Any) -> str:
+        """Ask the NOC for an off-hours slot; returns the request's id. Moves no clock."""
+        offhours.check_request(self, start=start, end=end, now=at, off_hours_minutes=off_hours_minutes)
+        request = offhours.request_id(self.number, len(offhours.requests_of(self)) + 1)
+        self._off_hours_requested(
+            **self._slot(request, start, end, off_hours_minutes), requested_by=requested_by[:AUTHOR_MAX],
+            channel=channel, at=at, **_change(change))
+        return request
+
+    def decide_off_hours(self, request: str, *, accept: bool, reason: str | None, at: datetime,
+                         **change: Any) -> None:
+        """The NOC accepts or declines a pending request (declining needs a reason)."""
+        found = offhours.check_decision(self, request, accept=accept, reason=reason, now=at)
+        slot = self._slot(request, found["start"], found["end"], found["off_hours_minutes"])
+        reason = (reason or "").strip()[:offhours.REASON_MAX] or None
+        if accept:
+            self._off_hours_accepted(**slot, reason=reason, at=at, **_change(change))
+        else:
+            self._off_hours_declined(**slot, reason=reason, at=at, **_change(change))
+
+    def refuse_off_hours(self, *, start: datetime, end: datetime, off_hours_minutes: int,
+                         requested_by: str, reason: str, at: datetime, **change: Any) -> str:
+        """A slot a customer named by email that breaks a rule: recorded as requested and at
+        once declined with the rule's sentence, so the customer is told why."""
+        request = offhours.request_id(self.number, len(offhours.requests_of(self)) + 1)
+        slot = self._slot(request, start, end, off_hours_minutes)
+        self._off_hours_requested(**slot, requested_by=requested_by[:AUTHOR_MAX], channel="email",
+                                  at=at, **_change(change))
+        self._off_hours_declined(**slot, reason=reason[:offhours.REASON_MAX], at=at,
+                                 **_change({**change, "by": "hotline"}))
+        return request
+
+    def log_off_hours_work(self, request: dict[str, Any], *, entry: dict[str, Any], at: datetime,
+                           **change: Any) -> None:
+        """Work inside the accepted slot `request` (found by `offhours.accepted_slot`)."""
+        check_entry(request["work_log"], number=self.number, entry_id=entry["entry_id"],
+                    engineer=entry["engineer"], start=entry["start"], end=entry["end"], logged_at=at)
+        self._off_hours_work_logged(
+            **self._slot(request["request_id"], request["start"], request["end"],
+                         request["off_hours_minutes"]), entry=entry, at=at, **_change(change))
+
+    def agree(self, target: datetime, at: datetime, quote_id: UUID | None = None, **change: Any) -> None:
+        """Record the date agreed for a Priority 4 request: its deadline (sla-timer)."""
+        offhours.check_agreement(self, target=target, at=at)
+        self._check_time(at)
+        self._agreement_recorded(number=self.number, customer=self.customer, target=target,
+                                 quote_id=quote_id, revision=len(self.agreements) + 1, at=at,
+                                 **_change(change))
+
+    def _slot(self, request: str, start: datetime, end: datetime, off_hours_minutes: int) -> dict[str, Any]:
+        return dict(number=self.number, request_id=request, customer=self.customer, start=start,
+                    end=end, off_hours_minutes=off_hours_minutes)
+
     # -- guards ---------------------------------------------------------------------------
     def _check_open(self, doing: str) -> None:
         if self.status != OPEN:
@@ -287,6 +348,60 @@ class Ticket(Aggregate):
                        actor: dict[str, str] | None = None, text: str | None = None) -> None:
         self.rfo_delivered_at = self.last_change_at = at
 
+    @event("OffHoursRequested")
+    def _off_hours_requested(self, number: str, request_id: str, customer: str, start: datetime,
+                             end: datetime, off_hours_minutes: int, requested_by: str, channel: str,
+                             at: datetime, by: str | None, note: str | None,
+                             trace_context: dict[str, str], recorded_at: datetime | None = None,
+                             actor: dict[str, str] | None = None) -> None:
+        self.off_hours_requests.append(dict(
+            request_id=request_id, start=start, end=end, off_hours_minutes=off_hours_minutes,
+            requested_by=requested_by, channel=channel, requested_at=at, note=note,
+            status=offhours.PENDING, decided_at=None, decided_by=None, reason=None, work_log=[]))
+
+    def _decided(self, request_id: str, status: str, at: datetime, by: str | None,
+                 actor: dict[str, str] | None, reason: str | None) -> None:
+        for request in self.off_hours_requests:
+            if request["request_id"] == request_id:
+                request.update(status=status, decided_at=at, reason=reason,
+                               decided_by=by or (actor or {}).get("name"))
+
+    @event("OffHoursAccepted")
+    def _off_hours_accepted(self, number: str, request_id: str, customer: str, start: datetime,
+                            end: datetime, off_hours_minutes: int, reason: str | None, at: datetime,
+                            by: str | None, note: str | None, trace_context: dict[str, str],
+                            recorded_at: datetime | None = None,
+                            actor: dict[str, str] | None = None) -> None:
+        self._decided(request_id, offhours.ACCEPTED, at, by, actor, reason)
+
+    @event("OffHoursDeclined")
+    def _off_hours_declined(self, number: str, request_id: str, customer: str, start: datetime,
+                            end: datetime, off_hours_minutes: int, reason: str | None, at: datetime,
+                            by: str | None, note: str | None, trace_context: dict[str, str],
+                            recorded_at: datetime | None = None,
+                            actor: dict[str, str] | None = None) -> None:
+        self._decided(request_id, offhours.DECLINED, at, by, actor, reason)
+
+    @event("OffHoursWorkLogged")
+    def _off_hours_work_logged(self, number: str, request_id: str, customer: str, start: datetime,
+                               end: datetime, off_hours_minutes: int, entry: dict[str, Any],
+                               at: datetime, by: str | None, note: str | None,
+                               trace_context: dict[str, str], recorded_at: datetime | None = None,
+                               actor: dict[str, str] | None = None) -> None:
+        for request in self.off_hours_requests:
+            if request["request_id"] == request_id:
+                request["work_log"].append(entry)
+
+    @event("AgreementRecorded")
+    def _agreement_recorded(self, number: str, customer: str, target: datetime,
+                            quote_id: UUID | None, revision: int, at: datetime, by: str | None,
+                            note: str | None, trace_context: dict[str, str],
+                            recorded_at: datetime | None = None,
+                            actor: dict[str, str] | None = None) -> None:
+        self.agreements.append(dict(revision=revision, target=target, quote_id=quote_id, at=at,
+                                    note=note, by=by or (actor or {}).get("name")))
+        self.last_change_at = at
+
 
 OPEN, RESOLVED, CLOSED = "open", "resolved", "closed"
 COMMENT_MAX_CHARS = 65536  # hotline.contracts.tickets.COMMENT_MAX_CHARS
@@ -298,15 +413,6 @@ def _change(change: dict[str, Any]) -> dict[str, Any]:
     return dict(by=change.get("by"), note=change.get("note"),
                 trace_context=change.get("trace_context") or {},
                 recorded_at=change.get("recorded_at"), actor=change.get("actor"))
-
-
-class TicketRuleViolation(Exception):
-    """A command that does not fit the ticket's state; `reason` is a short code."""
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
 
 
 def _iso(at: datetime) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
 from fastapi import APIRouter, FastAPI, HTTPException, Path, Request, status
 from fastapi.responses import PlainTextResponse
@@ -22,6 +23,7 @@ from hotline_intake.adapters.reply_text import latest_reply
 from hotline_intake.application import LIFECYCLE, TicketNotFound
 from hotline_intake.domain.ticket import Ticket, TicketRuleViolation
 from hotline_intake.entrypoints.history_api import history_router
+from hotline_intake.entrypoints.offhours_api import OffHoursRequestView, offhours_router
 from hotline_intake.entrypoints.review_api import review_router
 from hotline_intake.submissions import Opened, Submissions
 
@@ -130,6 +132,12 @@ class TicketView(BaseModel):
     conversation: list[CommentView] = Field(
         default_factory=list, description="Customer replies, agent replies and internal notes, "
         "in order.")
+    agreed_target: datetime | None = Field(
+        None, description="Priority 4: the date agreed with the customer (the latest agreement), "
+        "the ticket's deadline.")
+    agreement_quote: str | None = Field(None, description="The billing quote the agreement covers.")
+    off_hours_requests: int = Field(0, description="Off-hours slots requested (GET "
+                                    "/tickets/{number}/off-hours lists them).")
 
     @classmethod
     def of(cls, ticket: Ticket) -> TicketView:
@@ -150,7 +158,17 @@ class TicketView(BaseModel):
             follow_up_of=getattr(ticket, "follow_up_of", None),
             caller=getattr(ticket, "caller", None), callback=getattr(ticket, "callback", None),
             conversation=[CommentView.of(c) for c in getattr(ticket, "comments", ())],
+            **_agreement(ticket),
+            off_hours_requests=len(getattr(ticket, "off_hours_requests", ())),
         )
+
+
+def _agreement(ticket: Ticket) -> dict[str, Any]:
+    agreements = getattr(ticket, "agreements", None)
+    if not agreements:
+        return {}
+    quote = agreements[-1]["quote_id"]
+    return {"agreed_target": agreements[-1]["target"], "agreement_quote": str(quote) if quote else None}
 
 
 def ticket_router(submissions: Submissions) -> APIRouter:
@@ -227,6 +245,15 @@ def ticket_router(submissions: Submissions) -> APIRouter:
     async def deliver_rfo(number: str, http: Request, request: RfoRequest | None = None) -> TicketView:
         return await _change(number, "rfo", request or RfoRequest(), http)
 
+    @router.post("/tickets/{number}/agree", response_model=TicketView, summary=LIFECYCLE["agree"].summary,
+                 responses={404: {"model": Problem}, 409: {"model": Problem}})
+    @requires("tickets:write")
+    async def agree(number: str, request: AgreementRequest, http: Request) -> TicketView:
+        """Record the date agreed with the customer for a Priority 4 request. It becomes the
+        ticket's deadline (sla-timer's resolution clock, from now to `target`), with warnings and
+        a breach like any clock; a later agreement supersedes it while its date has not passed."""
+        return await _change(number, "agree", request, http)
+
     @router.post("/tickets/{number}/replies", response_model=TicketView,
                  responses={404: {"model": Problem}, 409: {"model": Problem}, 400: {"model": Problem}})
     @requires("tickets:write")
@@ -245,7 +272,7 @@ def ticket_router(submissions: Submissions) -> APIRouter:
         return TicketView.of(ticket)
 
     for command, lifecycle in LIFECYCLE.items():
-        if command not in ("priority", "rfo"):  # they take bodies of their own, above
+        if command not in ("priority", "rfo", "agree"):  # they take bodies of their own, above
             _lifecycle_route(router, command, lifecycle.summary, _change)
     return router
 
@@ -272,6 +299,12 @@ class ReplyRequest(BaseModel):
 
 class PriorityChangeRequest(ChangeRequest):
     priority: int = Field(ge=1, le=4)
+
+
+class AgreementRequest(ChangeRequest):
+    target: AwareDatetime = Field(description="The agreed date: the P4's deadline.",
+                                  examples=["2026-12-18T17:00:00-08:00"])
+    quote_id: UUID | None = Field(None, description="A fee quote from billing the agreement covers.")
 
 
 class RfoRequest(ChangeRequest):
@@ -309,6 +342,7 @@ def create_http_app(submissions: Submissions, directory_router: APIRouter) -> Fa
     )
     app.include_router(ticket_router(submissions))
     app.include_router(review_router(submissions.app))
+    app.include_router(offhours_router(submissions.app))
     app.include_router(directory_router)
     app.include_router(history_router(submissions.app))
     return app

@@ -17,7 +17,9 @@ from hotline.identity import guard, requires
 from hotline.problems import Problem, refusal
 from hotline_intake.application import IntakeApplication, TicketNotFound
 from hotline_intake.domain.review import NOTE_MAX, REASON_MAX, OutageReview
-from hotline_intake.domain.ticket import TicketRuleViolation
+from hotline_intake.domain.offhours import requests_of
+from hotline_intake.domain.ticket import Ticket, TicketRuleViolation
+from hotline_intake.entrypoints.offhours_api import OffHoursRequestView
 from hotline_intake.reviews import NoReview
 
 ONE_LINE = r"^[^\x00-\x1f\x7f]+$"
@@ -92,9 +94,12 @@ def review_router(app: IntakeApplication) -> APIRouter:
     router = APIRouter(tags=["outage reviews"])
     answers: dict[int | str, dict[str, Any]] = {404: {"model": Problem}, 409: {"model": Problem}}
 
-    async def run(number: str, command: Any, **arguments: Any) -> ReviewView:
+    async def run(number: str, command: Any, **arguments: Any) -> Any:
         try:
-            return ReviewView.of(await asyncio.to_thread(command, number, **arguments))
+            done = await asyncio.to_thread(command, number, **arguments)
+            if isinstance(done, Ticket):  # work logged in an accepted off-hours slot
+                return OffHoursRequestView.of(done, _last_worked(done))
+            return ReviewView.of(done)
         except TicketNotFound:
             raise refusal(404, "not_found", f"no ticket {number}") from None
         except NoReview:
@@ -117,11 +122,13 @@ def review_router(app: IntakeApplication) -> APIRouter:
         return await run(number, app.open_review, note=(request or OpenReviewRequest()).note,
                          actor=guard.actor(http))
 
-    @router.post("/tickets/{number}/worklog", response_model=ReviewView, responses=answers,
-                 status_code=status.HTTP_201_CREATED)
+    @router.post("/tickets/{number}/worklog", response_model=ReviewView | OffHoursRequestView,
+                 responses=answers, status_code=status.HTTP_201_CREATED)
     @requires("tickets:write")
-    async def log_work(number: str, request: WorkLogRequest, http: Request) -> ReviewView:
-        """Log an engineer's work; entries of one engineer may not overlap."""
+    async def log_work(number: str, request: WorkLogRequest, http: Request) -> ReviewView | OffHoursRequestView:
+        """Log an engineer's work; entries of one engineer may not overlap. Against the
+        ticket's outage review (answers the review); on a ticket without one, against the
+        accepted off-hours slot that holds the entry (answers that request)."""
         return await run(number, app.log_work, start=request.start, end=request.end,
                          engineer=str(request.by), note=request.note, actor=guard.actor(http))
 
@@ -135,3 +142,9 @@ def review_router(app: IntakeApplication) -> APIRouter:
                          actor=guard.actor(http))
 
     return router
+
+
+def _last_worked(ticket: Ticket) -> dict[str, Any]:
+    """The off-hours request whose work log grew last (the one just logged against)."""
+    return max((r for r in requests_of(ticket) if r["work_log"]),
+               key=lambda r: r["work_log"][-1]["logged_at"])

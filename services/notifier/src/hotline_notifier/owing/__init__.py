@@ -19,6 +19,7 @@ from hotline_notifier.owing import (
     quotes,
     replies,
     rfo,
+    scheduling,
 )
 
 if TYPE_CHECKING:
@@ -29,4 +30,4 @@ if TYPE_CHECKING:
 Owed = Callable[[Any, "CloudEvent", dict[str, str]], list["Aggregate"]]
 
 OWING: list[Owed] = [replies.owed, escalations.owed, rfo.owed, conversation.owed, milestones.owed,
-                     quotes.owed, availability.owed]
+                     quotes.owed, availability.owed, scheduling.owed]

@@ -22,9 +22,12 @@ class Change:
     at: datetime
     priority: int | None = None
     recorded_at: datetime | None = None  # when intake recorded it (`at` may be back-dated)
+    target: datetime | None = None  # an agreement's date (kind `agreed`)
 
     def sla_event(self) -> sla.SlaEvent:
         event_class = SLA_EVENTS[self.kind]
+        if self.kind == "agreed":
+            return sla.AgreementRecorded(self.at, target=self.target)
         if self.priority is not None:
             return event_class(self.at, self.priority)
         return event_class(self.at)
@@ -40,6 +43,7 @@ SLA_EVENTS: dict[str, type[sla.SlaEvent]] = {
     "resolved": sla.Resolved,
     "reopened": sla.Reopened,
     "rfo-delivered": sla.RfoDelivered,
+    "agreed": sla.AgreementRecorded,  # a P4's agreed date: its resolution deadline
     "closed": None,  # type: ignore[dict-item]  # recorded for the audit; changes no clock
     "rfo-sent-for-delivery": None,  # type: ignore[dict-item]  # the clock stops when it is sent
 }
@@ -74,6 +78,8 @@ def change_from_contract(data: EventBody, reply_is_response: bool = True) -> Cha
         return None
     if isinstance(data, contracts.TicketOpened):
         return Change("opened", data.received_at, data.priority)
+    if isinstance(data, contracts.AgreementRecorded):
+        return Change("agreed", data.at, None, data.recorded_at, data.target)
     if isinstance(data, contracts.NotificationSent):
         if data.kind != "rfo" or data.ticket_number is None:
             return None

@@ -60,8 +60,9 @@ class TicketClocks(Aggregate):
 
     @event("Changed")
     def record_change(self, kind: str, at: datetime, priority: int | None, targets: dict[str, Any],
-                      recorded_at: datetime | None = None) -> None:
-        self.changes.append(Change(kind, at, priority, recorded_at))
+                      recorded_at: datetime | None = None, target: datetime | None = None) -> None:
+        # `target`: an agreement's date (kind `agreed`; absent from changes of other kinds)
+        self.changes.append(Change(kind, at, priority, recorded_at, target))
         if priority is not None:
             self.priority = priority
         self.targets = _targets(targets)

@@ -70,8 +70,9 @@ def apply_changes(clocks: TicketClocks, changes: Sequence[Change], policy: SlaPo
     for change in changes:
         history.append(change)
         targets = next_targets(clocks.targets, policy.evaluate(sla_events(history)))
+        agreed = {"target": change.target} if change.target is not None else {}
         clocks.record_change(change.kind, change.at, change.priority, targets_dict(targets),
-                             change.recorded_at)
+                             change.recorded_at, **agreed)
     return settle(clocks, outcomes(policy, sla_events(history), now), now, list(changes))
 
 
