@@ -369,8 +369,9 @@ async def start_stack(
             stack_env["HOTLINE_INTAKE_DIRECTORY_FILE"] = str(directory)
             stack_env["HOTLINE_DIRECTORY_FILE"] = str(directory)  # notifier's too
         store = TokenStore(infra.database_url)
-        tokens = {role: await asyncio.to_thread(store.replace, f"test-{role}", role, "tests")
-                  for role in ROLES}
+        tokens = {role: await asyncio.to_thread(store.replace, f"test-{role}", role, "tests",
+                                                "Acme Corp" if role == "customer" else None)
+                  for role in ROLES}  # the customer token: a contact's of Acme Corp
         stack_env["HOTLINE_TOKEN"] = tokens["admin"]
         if extra_env:
             stack_env.update(extra_env)

@@ -55,3 +55,22 @@ def test_an_unknown_role_or_empty_name_is_refused(infra):
         store.create("x", "root", "tests")
     with pytest.raises(TokenError, match="name"):
         store.create(" ", "agent", "tests")
+
+
+async def test_a_customer_token_is_scoped_to_its_one_customer(infra):
+    store = TokenStore(infra.database_url)
+    with pytest.raises(TokenError, match="names its customer"):
+        store.create("it-portal-a", "customer", "tests")
+    with pytest.raises(TokenError, match="names its customer"):
+        store.create("it-portal-b", "agent", "tests", customer="Acme Corp")
+    authenticator = Authenticator(infra.database_url, refresh_seconds=60)
+    await authenticator.start()
+    try:
+        token = await asyncio.to_thread(store.replace, "it-portal", "customer", "tests", "Acme Corp")
+        await eventually(lambda: authenticator.verify(token) is not None)
+        principal = authenticator.verify(token)
+        assert (principal.role, principal.customer) == (Role.CUSTOMER, "Acme Corp")
+        assert [t.customer for t in store.list() if t.name == "it-portal" and t.revoked_at is None] == ["Acme Corp"]
+    finally:
+        await authenticator.stop()
+        store.revoke("it-portal")

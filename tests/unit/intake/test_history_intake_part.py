@@ -55,7 +55,7 @@ def test_only_auditors_and_admins_read_histories():
     routes = [r for r in history_router(make_app()).routes if isinstance(r, APIRoute)]
     assert {r.path for r in routes} == {"/tickets/{number}/events", "/tickets/{number}/history"}
     assert {getattr(r.endpoint, PERMISSION_ATTRIBUTE) for r in routes} == {PERMISSION}
-    assert [allows(role, PERMISSION) for role in Role] == [False, False, True, True]
+    assert [allows(role, PERMISSION) for role in Role] == [False, False, True, True, False]  # customer: no
 
 
 def test_the_cli_text_shows_pacific_and_utc():

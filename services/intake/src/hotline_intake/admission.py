@@ -79,7 +79,8 @@ class Admission:
                 actor: dict[str, str] | None, *, customer: str, location: str, issue: str,
                 description: str, priority: int | None, contact: str | None,
                 channel: str = "http", caller: str | None = None, callback: str | None = None,
-                called_at: datetime | None = None) -> Outcome:
+                called_at: datetime | None = None,
+                attachments: list[dict[str, Any]] | None = None) -> Outcome:
         """An HTTP request (channel `http`: `contact` and a description required), or a
         telephone call an agent records (channel `phone`, `domain.phone_call`): received at the
         time of the call, which must lie within the back-dating limit (else
@@ -112,7 +113,9 @@ class Admission:
         except IntakeRejection as rejection:
             return self._reject(rejection, channel=channel, sender=contact or None, subject=None,
                                 **context)
-        recorded = dict(caller=call.caller, callback=call.callback) if call else {}
+        recorded: dict[str, Any] = dict(caller=call.caller, callback=call.callback) if call else {}
+        if attachments:  # the web console's uploads, recorded by name and size
+            recorded["attachments"] = attachments
         return self._open(accepted, channel, contact.lower(), {"subject": None}, context,
                           description=description, **recorded)
 

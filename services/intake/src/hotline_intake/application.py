@@ -207,6 +207,7 @@ class IntakeApplication(OutageReviews, OffHoursScheduling, SubmissionRecords, Ap
         attachments: list[dict[str, Any]] | None = None, message_id: str | None = None,
         in_reply_to: str | None = None, reopens: bool = True,
         trace_context: dict[str, str] | None = None, actor: dict[str, str] | None = None,
+        channel: str = "email",
     ) -> tuple[Ticket, UUID, list[str] | None]:
         """Thread a customer's emailed reply into its ticket (see `Ticket.customer_replied`).
         Returns the ticket, the comment's id and what followed on the clocks; None instead of
@@ -216,7 +217,7 @@ class IntakeApplication(OutageReviews, OffHoursScheduling, SubmissionRecords, Ap
         if ticket.has_comment(comment_id):
             return ticket, comment_id, None
         followed = ticket.customer_replied(
-            at=received_at.astimezone(timezone.utc), reopens=reopens, comment_id=comment_id,
+            at=received_at.astimezone(timezone.utc), reopens=reopens, channel=channel, comment_id=comment_id,
             author=author, text=text, attachments=attachments, message_id=message_id,
             in_reply_to=in_reply_to, recorded_at=self.clock.now(),
             trace_context=trace_context or {}, actor=actor)

@@ -10,6 +10,7 @@ from hotline.contracts import topics
 from hotline.directory import Directory, load_directory
 from hotline.runtime import ServiceRuntime
 from hotline_intake.adapters.ticket_numbers import PostgresTicketNumbers
+from hotline_intake import portal
 from hotline_intake.admission import SubmissionLimits
 from hotline_intake.application import IntakeApplication
 from hotline_intake.entrypoints.directory_api import directory_router
@@ -44,6 +45,7 @@ def build(settings: IntakeSettings | None = None) -> ServiceRuntime:
     )
     http = create_http_app(submissions, directory_router(directory, submissions))
     runtime = wired.runtime(http)
+    portal.install(runtime, submissions, settings)  # the web console: /portal and /console
     runtime.add_task("audit-anchor", anchor_task(wired, app))
     if not settings.relay_paused:
         runtime.add_task("relay", wired.relay_task(app, topics.TICKETS, to_cloud_event))

@@ -80,10 +80,22 @@ class IntakeSettings(ServiceSettings):
         "reply goes only to the registered contact the From claims.",
     )
 
-    @field_validator("max_backdate", "duplicate_window", mode="before")
+    @field_validator("max_backdate", "duplicate_window", "portal_link_ttl", "portal_session_ttl",
+                     mode="before")
     @classmethod
     def _duration(cls, value: object) -> object:
         return parse_duration(value, day=WALL_DAY) if isinstance(value, str) else value
+
+    portal_link_ttl: timedelta = Field(
+        timedelta(minutes=15), description="How long a web-console sign-in link emailed to a "
+        "customer's contact stays valid (used once).")
+    portal_links_per_window: int = Field(
+        3, ge=1, description="Sign-in links one address may request per link lifetime; more "
+        "answer 429.")
+    portal_session_ttl: timedelta = Field(
+        timedelta(hours=8), description="How long a web-console session lasts.")
+    console_queue_days: int = Field(
+        30, ge=1, description="The agent console's queue lists tickets opened in this many days.")
 
     @field_validator("own_addresses", mode="before")
     @classmethod

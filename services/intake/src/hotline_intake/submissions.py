@@ -76,7 +76,7 @@ class Submissions:
         self, *, customer: str, location: str, issue: str, description: str,
         priority: int | None, contact: str | None, actor: dict[str, str] | None = None,
         channel: str = "http", caller: str | None = None, callback: str | None = None,
-        called_at: datetime | None = None,
+        called_at: datetime | None = None, attachments: list[dict[str, Any]] | None = None,
     ) -> Outcome:
         """Open a ticket from an HTTP request or a telephone call an agent records (channel
         `phone`), or record its rejection (the same field limits as the HTTP model's, applied
@@ -85,7 +85,7 @@ class Submissions:
             self.admission.request, self.directory, current_trace_context(), actor,
             customer=customer, location=location, issue=issue, description=description,
             priority=priority, contact=contact, channel=channel, caller=caller,
-            callback=callback, called_at=called_at)
+            callback=callback, called_at=called_at, attachments=attachments)
 
     async def _screen(self, raw: bytes, mail_from: str | None) -> Verdict:
         header_seen: list[EmailHeader] = []

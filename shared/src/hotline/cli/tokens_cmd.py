@@ -36,10 +36,12 @@ def _fail(error: TokenError) -> None:
 def create(
     name: Annotated[str, typer.Option("--name", help="Who or what uses it, e.g. noc-dashboard.")],
     role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(ROLES)}.")],
+    customer: Annotated[str | None, typer.Option("--customer", help="For --role customer: the one "
+                                                 "customer it may see, e.g. 'Acme Corp'.")] = None,
 ) -> None:
     """Create a token and print it (once: only its hash is kept)."""
     try:
-        token = _store().create(name, role, created_by=f"cli:{getpass.getuser()}")
+        token = _store().create(name, role, created_by=f"cli:{getpass.getuser()}", customer=customer)
     except TokenError as error:
         _fail(error)
     typer.echo(token)
@@ -51,14 +53,16 @@ def list_(as_json: AsJson = False) -> None:
     """Every token: name, role, fingerprint, created, revoked."""
     rows = [{"name": t.name, "role": t.role, "fingerprint": t.fingerprint,
              "created_at": t.created_at.isoformat(), "created_by": t.created_by,
-             "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None} for t in _store().list()]
+             "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+             "customer": t.customer} for t in _store().list()]
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
         state = f"revoked {row['revoked_at'][:19]}" if row["revoked_at"] else "active"
+        scope = f"  ({row['customer']})" if row["customer"] else ""
         typer.echo(f"{row['name']:<24} {row['role']:<9} {row['fingerprint']}  "
-                   f"created {row['created_at'][:19]} by {row['created_by']}  {state}")
+                   f"created {row['created_at'][:19]} by {row['created_by']}  {state}{scope}")
 
 
 @app.command()

@@ -11,8 +11,9 @@ from hotline.contracts import topics
 from hotline.contracts.base import EventBody, UtcInstant
 from hotline.contracts.registry import register
 
-Channel = Literal["email", "http", "phone"]
-"""How a submission reached intake; `phone`: an agent recorded a customer's call."""
+Channel = Literal["email", "http", "phone", "portal"]
+"""How a submission reached intake; `phone`: an agent recorded a customer's call; `portal`: a
+customer's contact used the web console."""
 
 
 class Actor(EventBody):
@@ -169,7 +170,9 @@ class CommentAdded(TicketChange):
                       "quoted history included (displays trim it).")
     text_truncated: bool = Field(False, description="The text was longer and is cut here.")
     attachments: list[Attachment] = Field(default_factory=list)
-    channel: Literal["email", "http"] = "http"
+    channel: Literal["email", "http", "portal"] = Field(
+        "http", description="`email`: a customer's emailed reply; `portal`: written in the web "
+        "console by a customer's contact; `http`: an agent's, through the API or the console.")
     message_id: str | None = Field(None, max_length=998, description="Message-ID of the customer's "
                                    "email (customer comments).")
     in_reply_to: str | None = Field(None, max_length=998, description="The Message-ID it answered, "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -69,11 +70,23 @@ class Contact(_Record):
 
     email: str
     name: str | None = None
+    time_zone: str | None = Field(None, description="IANA zone the web console shows this contact "
+                                  "times in (default: the support calendar's).")
 
     @model_validator(mode="before")
     @classmethod
     def _from_plain_string(cls, data: Any) -> Any:
         return {"email": data} if isinstance(data, str) else data
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"{value!r} is not a time zone (e.g. America/New_York)") from None
+        return value
 
     @field_validator("email")
     @classmethod

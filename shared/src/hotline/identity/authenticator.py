@@ -70,6 +70,6 @@ class Authenticator:
                 await conn.close()
 
     async def _reload(self, conn: asyncpg.Connection) -> None:
-        rows = await conn.fetch(f"SELECT name, role, hash FROM {TABLE} WHERE revoked_at IS NULL")
-        self._active = {r["hash"]: Principal(r["name"], Role(r["role"])) for r in rows}
+        rows = await conn.fetch(f"SELECT name, role, hash, customer FROM {TABLE} WHERE revoked_at IS NULL")
+        self._active = {r["hash"]: Principal(r["name"], Role(r["role"]), r["customer"]) for r in rows}
         self.loaded = True

@@ -5,7 +5,9 @@ An ASGI middleware, so it covers every route of the app, including ones added la
 authenticates (401, reason `missing_token` or `invalid_token`), finds the route the request
 will reach and its permission (`roles.requires`, else the default by method), and refuses a
 role without it (403, reason `forbidden`). The caller is left in `request.state.principal`.
-Public: the health probes and the OpenAPI document.
+Public: the health probes and the OpenAPI document. The web console's pages (`/portal`,
+`/console`, `/static`) sign people in with sessions of their own: the guard lets them through,
+with the caller of a valid bearer token, if one is sent, left in `request.state.principal`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from hotline.identity.authenticator import Authenticator
 from hotline.identity.roles import PERMISSION_ATTRIBUTE, Principal, allows, default_permission
 
 PUBLIC = frozenset({"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"})
+SESSION_PAGES = ("/portal", "/console", "/static/")
+"""Path prefixes whose pages check their own sessions (cookie + CSRF), not only bearer tokens."""
 
 
 class TokenGuard:
@@ -35,6 +39,12 @@ class TokenGuard:
             await self.app(scope, receive, send)
             return
         token = _bearer(scope)
+        if scope["path"].startswith(SESSION_PAGES):
+            found = self.authenticator.verify(token) if token else None
+            if found is not None:
+                scope.setdefault("state", {})["principal"] = found
+            await self.app(scope, receive, send)
+            return
         if token is None:
             await _refuse(send, 401, "missing_token", "send 'Authorization: Bearer <token>' "
                           "(create one with `hotline tokens create`)")
@@ -84,6 +94,7 @@ def actor(request: Request) -> dict[str, str] | None:
 
 def install(app: FastAPI, authenticator: Authenticator) -> None:
     app.add_middleware(TokenGuard, authenticator=authenticator, routes_of=app)
+    app.state.authenticator = authenticator  # the web console signs agents in with a token
     _document(app)
 
 

@@ -5,7 +5,9 @@
 - reviewer: an agent's rights plus outage reviews;
 - auditor: read everything (billing too: `billing:read`), change nothing;
 - admin: everything, including the directory, tokens, policies, maintenance and billing
-  (`billing:write`: quotes, closing a month).
+  (`billing:write`: quotes, closing a month);
+- customer: a customer's contact, scoped to that one customer (`Principal.customer`): the
+  customer portal only (`portal:use`), where every page shows that customer's tickets alone.
 
 A route marks what it needs with `@requires("tickets:write")`; an unmarked route needs
 `read:all` for GET/HEAD and `admin` otherwise, so an endpoint added later without a thought
@@ -25,6 +27,7 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    CUSTOMER = "customer"
 
 
 ROLES = tuple(r.value for r in Role)
@@ -36,6 +39,7 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.AUDITOR: frozenset({"tickets:read", "directory:read", "sla:read", "reviews:read",
                              "billing:read", "read:all"}),
     Role.ADMIN: frozenset({"*"}),
+    Role.CUSTOMER: frozenset({"portal:use"}),
 }
 PERMISSION_ATTRIBUTE = "__hotline_permission__"
 
@@ -46,6 +50,7 @@ class Principal:
 
     name: str
     role: Role
+    customer: str | None = None  # the one customer a `customer` principal may see
 
     def actor(self) -> dict[str, str]:
         """What events record as the actor of a command."""

@@ -28,6 +28,7 @@ DDL = (
     "role text NOT NULL, hash text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now(), "
     "created_by text NOT NULL, revoked_at timestamptz)",
     f"CREATE UNIQUE INDEX IF NOT EXISTS tokens_active_name ON {TABLE} (name) WHERE revoked_at IS NULL",
+    f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS customer text",
 )
 
 
@@ -47,6 +48,7 @@ class TokenRecord:
     created_at: datetime
     created_by: str
     revoked_at: datetime | None
+    customer: str | None = None
 
 
 class TokenStore:
@@ -59,17 +61,23 @@ class TokenStore:
             create_if_missing(conn, statement)
         return conn
 
-    def create(self, name: str, role: str, created_by: str) -> str:
-        """A new token (shown only now), or TokenError if an active one has this name."""
+    def create(self, name: str, role: str, created_by: str, customer: str | None = None) -> str:
+        """A new token (shown only now), or TokenError if an active one has this name. A
+        `customer` token names the one customer it is scoped to; no other role takes one."""
         if role not in Role.__members__.values():
             raise TokenError(f"unknown role {role!r}; roles are {', '.join(r.value for r in Role)}")
+        if (role == Role.CUSTOMER) != bool(customer and customer.strip()):
+            raise TokenError("a customer token names its customer (--customer), and only it does")
+        if customer is not None and len(customer) > 200:
+            raise TokenError("a customer's name is at most 200 characters")
         if not name.strip() or len(name) > 100:
             raise TokenError("a token's name is 1 to 100 characters")
         token = PREFIX + secrets.token_urlsafe(32)
         with self._connect() as conn, conn.transaction():
             try:
-                conn.execute(f"INSERT INTO {TABLE} (name, role, hash, created_by) VALUES (%s, %s, %s, %s)",
-                             (name, role, digest(token), created_by))
+                conn.execute(f"INSERT INTO {TABLE} (name, role, hash, created_by, customer) "
+                             "VALUES (%s, %s, %s, %s, %s)", (name, role, digest(token), created_by,
+                                                            customer))
             except psycopg.errors.UniqueViolation:
                 raise TokenError(f"an active token is already named {name!r}; revoke it first") from None
             conn.execute(f"NOTIFY {CHANNEL}")
@@ -83,17 +91,17 @@ class TokenStore:
                 raise TokenError(f"no active token is named {name!r}")
             conn.execute(f"NOTIFY {CHANNEL}")
 
-    def replace(self, name: str, role: str, created_by: str) -> str:
+    def replace(self, name: str, role: str, created_by: str, customer: str | None = None) -> str:
         """Revoke the active token of this name, if any, and create a new one."""
         try:
             self.revoke(name)
         except TokenError:
             pass
-        return self.create(name, role, created_by)
+        return self.create(name, role, created_by, customer)
 
     def list(self) -> list[TokenRecord]:
         with self._connect() as conn:
-            rows = conn.execute(f"SELECT name, role, hash, created_at, created_by, revoked_at "
-                                f"FROM {TABLE} ORDER BY created_at, id").fetchall()
+            rows = conn.execute(f"SELECT name, role, hash, created_at, created_by, revoked_at, "
+                                f"customer FROM {TABLE} ORDER BY created_at, id").fetchall()
         return [TokenRecord(r["name"], r["role"], r["hash"][:12], r["created_at"], r["created_by"],
-                            r["revoked_at"]) for r in rows]
+                            r["revoked_at"], r["customer"]) for r in rows]

@@ -181,7 +181,8 @@ class Ticket(Aggregate):
             text_truncated=truncated, attachments=list(attachments or []), channel=channel,
             message_id=message_id, in_reply_to=in_reply_to, at=at, **_change(change))
 
-    def customer_replied(self, *, at: datetime, reopens: bool = True, **comment: Any) -> list[str]:
+    def customer_replied(self, *, at: datetime, reopens: bool = True, channel: str = "email",
+                         **comment: Any) -> list[str]:
         """A customer's emailed reply: a public comment, and the clocks follow. Waiting on the
         customer → customer-responded; resolved → reopened (when `reopens`). Both at the
         reply's receipt (or the ticket's last change, if that is later). A closed ticket is
@@ -190,11 +191,11 @@ class Ticket(Aggregate):
             raise TicketRuleViolation(
                 CLOSED, f"{self.number} is closed; a reply to it opens a follow-up ticket")
         change = {k: comment.pop(k) for k in ("recorded_at", "trace_context", "actor") if k in comment}
-        self.add_comment(author_kind="customer", visibility="public", channel="email", at=at,
+        self.add_comment(author_kind="customer", visibility="public", channel=channel, at=at,
                          **comment, **change)
         followed: list[str] = []
         clock_at = max(at, self.last_change_at)
-        why = _change({**change, "by": comment["author"], "note": "the customer replied by email"})
+        why = _change({**change, "by": comment["author"], "note": f"the customer replied by {channel}"})
         if self.waiting_on_customer:
             self.customer_responded(at=clock_at, **why)
             followed.append("customer-responded")
