@@ -17,6 +17,10 @@ import psycopg
 import psycopg.errors
 from psycopg import sql
 
+# Events are stored as eventsourcing's JSONTranscoder writes them; this one reads them faster
+# (`hotline.transcoding`).
+TRANSCODER_TOPIC = "hotline.transcoding:FastJSONTranscoder"
+
 
 def postgres_env(database_url: str, schema: str) -> dict[str, str]:
     """The eventsourcing environment for `database_url`, keeping tables in `schema`."""
@@ -37,12 +41,14 @@ def postgres_env(database_url: str, schema: str) -> dict[str, str]:
         "POSTGRES_PRE_PING": "y",
         "SINGLE_ROW_TRACKING": "n",
         "CREATE_TABLE": "y",
+        "TRANSCODER_TOPIC": TRANSCODER_TOPIC,
     }
 
 
 def popo_env() -> dict[str, str]:
     """In-memory persistence for unit tests (same application code, no database)."""
-    return {"PERSISTENCE_MODULE": "eventsourcing.popo", "SINGLE_ROW_TRACKING": "n"}
+    return {"PERSISTENCE_MODULE": "eventsourcing.popo", "SINGLE_ROW_TRACKING": "n",
+            "TRANSCODER_TOPIC": TRANSCODER_TOPIC}
 
 
 def ensure_schema(database_url: str, schema: str) -> None:

@@ -19,7 +19,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from hotline_sla_timer.domain.changes import Change
-from hotline_sla_timer.domain.targets import ClockTargets
+from hotline_sla_timer.domain.targets import ClockTargets, RecordedTargets
 
 StandingKey = tuple[str, int, float]  # (clock, run, threshold)
 
@@ -134,8 +134,8 @@ class TicketClocks(Aggregate):
             aggregate.met.pop(self.clock, None)
 
 
-def _targets(data: dict[str, Any]) -> dict[str, ClockTargets]:
-    return {clock: ClockTargets.from_dict(value) for clock, value in data.items()}
+def _targets(data: dict[str, Any]) -> RecordedTargets:
+    return RecordedTargets(data)  # each clock's ClockTargets built when first read
 
 
 def targets_dict(targets: dict[str, ClockTargets]) -> dict[str, Any]:
