@@ -6,6 +6,10 @@ Used by tests/conftest.py (fixtures `infra` and `stack`); importable from tests 
 - `Infra`: PostgreSQL (HOTLINE_DATABASE_URL's server, else an embedded one in a temp dir) with
   a fresh database for the session, dropped at the end; a fresh tansu broker on a free port
   with Hotline's topics. Never skipped: failing to start is an error.
+  With HOTLINE_TEST_INFRA=containers (or auto, the default, when a Docker engine answers; see
+  tests/infra_selection.py) PostgreSQL (unless HOTLINE_DATABASE_URL names one) and Apache Kafka
+  (KRaft) run in containers started with testcontainers instead, and the idempotent producer
+  is on (HOTLINE_KAFKA_IDEMPOTENCE=true); on the embedded path it is off (tansu refuses it).
 - `Stack`: `Infra` + mail sink on a free port + every installed service on free ports, with
   the simulated clock on and the demo customer directory, and a token per role
   (`stack.tokens`; `stack.client(service, role)` is an httpx client that sends one; `stack.env`
@@ -39,8 +43,12 @@ from hotline.devstack.ports import HOST, free_port, free_ports
 from hotline.devstack.supervisor import Supervisor, tail
 from hotline.identity import ROLES
 from hotline.identity.tokens import TokenStore
+from infra_selection import ENV as INFRA_ENV
+from infra_selection import docker_reachable, select_infra
 
 PG_TMP_PREFIX = "hotline-test-pg-"
+POSTGRES_IMAGE = os.environ.get("HOTLINE_TEST_POSTGRES_IMAGE", "postgres:16-alpine")
+KAFKA_IMAGE = os.environ.get("HOTLINE_TEST_KAFKA_IMAGE", "apache/kafka:3.9.1")
 
 
 async def kafka_messages(
@@ -91,6 +99,13 @@ class Infra:
     log_dir: Path
     embedded_postgres: bool
     _pg_tmp: Path | None = None
+    kind: str = "embedded"  # or "containers" (HOTLINE_TEST_INFRA)
+    _containers: list[Any] | None = None  # testcontainers, stopped at close
+
+    @property
+    def idempotence(self) -> bool:
+        """Real Kafka takes the idempotent producer; the embedded tansu broker refuses it."""
+        return self.kind == "containers"
 
     @property
     def env(self) -> dict[str, str]:
@@ -98,7 +113,7 @@ class Infra:
         return {
             "HOTLINE_DATABASE_URL": self.database_url,
             "HOTLINE_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
-            "HOTLINE_KAFKA_IDEMPOTENCE": "false",
+            "HOTLINE_KAFKA_IDEMPOTENCE": "true" if self.idempotence else "false",
             "HOTLINE_TOPIC_PARTITIONS": str(self.partitions),
             **pg.eventsourcing_env(self.database_url),
         }
@@ -119,12 +134,80 @@ class Infra:
             await self.supervisor.stop_all()
             if self._pg_tmp is not None:
                 shutil.rmtree(self._pg_tmp, ignore_errors=True)
+            await asyncio.to_thread(_stop_containers, self._containers or [])
 
 
-async def start_infra(log_dir: Path, *, partitions: int | None = None) -> Infra:
+def _stop_containers(containers: list[Any]) -> None:
+    for container in reversed(containers):
+        try:
+            container.stop()
+        except Exception:  # noqa: BLE001,S110  (the Ryuk reaper removes what is left)
+            pass
+
+
+def _start_postgres_container() -> tuple[Any, str]:
+    """A PostgreSQL container; returns it and its maintenance URL (database `postgres`)."""
+    from testcontainers.community.postgres import PostgresContainer
+
+    container = PostgresContainer(POSTGRES_IMAGE, username="postgres", password="postgres",
+                                  dbname="postgres", driver=None)
+    container.start()  # waits until pg_isready answers
+    return container, container.get_connection_url(driver=None)
+
+
+def _start_kafka_container() -> tuple[Any, str]:
+    """Apache Kafka in KRaft mode (one node, broker and controller). The client listener is
+    bound to a free host port chosen first, so it can be advertised as that port."""
+    from testcontainers.core.container import DockerContainer
+
+    port = free_port()
+    container = DockerContainer(KAFKA_IMAGE).with_bind_ports(9092, port)
+    host = container.get_docker_client().host()
+    container.with_envs(
+        KAFKA_NODE_ID="1",
+        KAFKA_PROCESS_ROLES="broker,controller",
+        KAFKA_LISTENERS="PLAINTEXT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093",
+        KAFKA_ADVERTISED_LISTENERS=f"PLAINTEXT://{host}:{port}",
+        KAFKA_LISTENER_SECURITY_PROTOCOL_MAP="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        KAFKA_CONTROLLER_LISTENER_NAMES="CONTROLLER",
+        KAFKA_CONTROLLER_QUORUM_VOTERS="1@localhost:9093",
+        KAFKA_INTER_BROKER_LISTENER_NAME="PLAINTEXT",
+        KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR="1",
+        KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR="1",
+        KAFKA_TRANSACTION_STATE_LOG_MIN_ISR="1",
+        KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS="0",
+    )
+    container.start()
+    return container, f"{host}:{port}"
+
+
+async def _wait_for_kafka(container: Any, bootstrap: str, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not await broker_mod.broker_ready(bootstrap):
+        if time.monotonic() > deadline:
+            logs = "".join((part or b"").decode(errors="replace") for part in container.get_logs())
+            raise RuntimeError(f"Kafka container ({KAFKA_IMAGE}) at {bootstrap} not ready after "
+                               f"{timeout:.0f}s; its output ends:\n{logs[-3000:]}")
+        await asyncio.sleep(1.0)
+
+
+def infra_kind() -> str:
+    """`containers` or `embedded`, from HOTLINE_TEST_INFRA (auto: containers when a Docker
+    engine answers)."""
+    return select_infra(os.environ.get(INFRA_ENV), docker_reachable)
+
+
+async def start_infra(log_dir: Path, *, partitions: int | None = None,
+                      kind: str | None = None) -> Infra:
     """Start (or connect to) PostgreSQL and a fresh broker; create the session database
-    and the topics. On failure everything started is stopped again."""
+    and the topics. On failure everything started is stopped again. `kind`: `embedded` or
+    `containers` (default: `infra_kind()`, from HOTLINE_TEST_INFRA)."""
     partitions = partitions or int(os.environ.get("HOTLINE_TOPIC_PARTITIONS", "3"))
+    kind = kind or infra_kind()
+    # In-process producers (tests' make_producer(ServiceSettings(...))) read it too.
+    os.environ["HOTLINE_KAFKA_IDEMPOTENCE"] = "true" if kind == "containers" else "false"
+    if kind == "containers":
+        return await _start_container_infra(log_dir, partitions)
     sup = Supervisor(log_dir)
     external = os.environ.get("HOTLINE_DATABASE_URL")
     pg_tmp: Path | None = None
@@ -163,6 +246,41 @@ async def start_infra(log_dir: Path, *, partitions: int | None = None) -> Infra:
         log_dir=Path(log_dir),
         embedded_postgres=not external,
         _pg_tmp=pg_tmp,
+    )
+
+
+async def _start_container_infra(log_dir: Path, partitions: int) -> Infra:
+    """PostgreSQL (unless HOTLINE_DATABASE_URL names a server) and Apache Kafka in containers.
+    Not exercised where no Docker engine runs; see README, Tests."""
+    external = os.environ.get("HOTLINE_DATABASE_URL")
+    containers: list[Any] = []
+    sup = Supervisor(log_dir)  # nothing supervised; Infra.close expects one
+    try:
+        if external:
+            server_url = pg.with_database(external, "postgres")
+        else:
+            container, server_url = await asyncio.to_thread(_start_postgres_container)
+            containers.append(container)
+        container, bootstrap = await asyncio.to_thread(_start_kafka_container)
+        containers.append(container)
+        await _wait_for_kafka(container, bootstrap)
+        if external:
+            await asyncio.to_thread(pg.sweep_stale_databases, server_url)
+        database_url = await asyncio.to_thread(pg.create_fresh_database, server_url)
+        await broker_mod.ensure_topics(bootstrap, partitions)
+    except BaseException:
+        await asyncio.to_thread(_stop_containers, containers)
+        raise
+    return Infra(
+        supervisor=sup,
+        server_url=server_url,
+        database_url=database_url,
+        kafka_bootstrap=bootstrap,
+        partitions=partitions,
+        log_dir=Path(log_dir),
+        embedded_postgres=not external,  # a container's database goes with the container
+        kind="containers",
+        _containers=containers,
     )
 
 

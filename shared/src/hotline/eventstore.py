@@ -9,6 +9,7 @@ The library is synchronous; async code calls it through `asyncio.to_thread`.
 
 from __future__ import annotations
 
+import os
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from typing import Any
@@ -22,10 +23,33 @@ from psycopg import sql
 TRANSCODER_TOPIC = "hotline.transcoding:FastJSONTranscoder"
 
 
+# TLS parameters of a database URL (`?sslmode=verify-full&sslrootcert=/etc/ca.pem`) and the
+# environment variables libpq reads for each one it is not given. psycopg (with the URL) and
+# asyncpg (its DSN parser) take these in the URL itself; eventsourcing passes psycopg only
+# dbname, host, port, user and password and has no setting for TLS, so `postgres_env` hands
+# them on as these variables of the process.
+LIBPQ_TLS_ENV = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "sslcrl": "PGSSLCRL",
+}
+
+
+def libpq_tls_env(database_url: str) -> dict[str, str]:
+    """The PGSSL* variables for the TLS parameters in `database_url`'s query."""
+    query = parse_qs(urlsplit(database_url).query)
+    return {var: query[param][-1] for param, var in LIBPQ_TLS_ENV.items() if param in query}
+
+
 def postgres_env(database_url: str, schema: str) -> dict[str, str]:
-    """The eventsourcing environment for `database_url`, keeping tables in `schema`."""
+    """The eventsourcing environment for `database_url`, keeping tables in `schema`. The URL's
+    TLS parameters (sslmode, sslrootcert, sslcert, sslkey, sslcrl) are set as libpq's PGSSL*
+    variables of this process (`libpq_tls_env`), since eventsourcing cannot pass them on."""
     parts = urlsplit(database_url)
     query = parse_qs(parts.query)
+    os.environ.update(libpq_tls_env(database_url))
     host = query.get("host", [parts.hostname or "127.0.0.1"])[0]
     port = query.get("port", [str(parts.port or 5432)])[0]
     return {

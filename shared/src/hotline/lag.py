@@ -59,8 +59,11 @@ class ConsumerLag:
                 "behind_seconds": behind_for}
 
     async def run(self) -> None:
-        consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=self.group_id,
-                                    enable_auto_commit=False, client_id=f"{self.group_id}-lag")
+        from hotline.kafka import client_options  # the HOTLINE_KAFKA_* security options
+
+        consumer = AIOKafkaConsumer(**client_options(bootstrap=self.bootstrap),
+                                    group_id=self.group_id, enable_auto_commit=False,
+                                    client_id=f"{self.group_id}-lag")
         await consumer.start()  # never subscribes: it only reads offsets, it joins no group
         try:
             while True:

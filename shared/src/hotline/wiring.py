@@ -63,8 +63,9 @@ class Wiring:
         return postgres_env(self.settings.database_url, self.settings.schema)
 
     async def start(self) -> None:
-        await wait_for_broker(self.settings.kafka_bootstrap)
-        await ensure_topics(self.settings.kafka_bootstrap, self.settings.topic_partitions)
+        await wait_for_broker(self.settings.kafka_bootstrap, settings=self.settings)
+        await ensure_topics(self.settings.kafka_bootstrap, self.settings.topic_partitions,
+                            settings=self.settings)
         self.pool = await asyncpg.create_pool(self.settings.database_url, min_size=1, max_size=10)
         self.producer = make_producer(self.settings)
         await self.producer.start()

@@ -232,6 +232,8 @@ class SlaTimerApplication(OutageRecords, AvailabilityReports, TrackedApplication
             except IntegrityError:
                 continue
             self.recent.committed(list(zip(fired, notification_ids)))
+            # How late the batch's latest timer fired, on the stack's clock (a metric).
+            self.last_lateness = max(((now - e.due_at).total_seconds() for e in fired), default=0.0)
             return len(notification_ids)
         raise RuntimeError("firing: version conflicts did not settle")
 

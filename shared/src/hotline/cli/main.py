@@ -30,6 +30,7 @@ GROUPS: list[tuple[str, str, str]] = [
     ("clock", "hotline.cli.clock_cmd", "The stack-wide simulated clock (tests and demos only)."),
     ("tokens", "hotline.cli.tokens_cmd", "Bearer tokens and roles for the HTTP APIs."),
     ("audit", "hotline.cli.audit_cmd", "Audit: verify the event hash chains, recompute SLA outcomes."),
+    ("settings", "hotline.cli.settings_cmd", "Settings: the generated table of every HOTLINE_* variable."),
 ]
 
 

@@ -15,7 +15,12 @@ import time
 from typing import Any
 
 from hotline.devstack.ports import HOST
-from hotline.kafka import all_topics, ensure_topics, wait_for_broker  # noqa: F401  (re-exported)
+from hotline.kafka import (  # noqa: F401  (re-exported)
+    all_topics,
+    client_options,
+    ensure_topics,
+    wait_for_broker,
+)
 from hotline.devstack.supervisor import ProcessSpec
 
 from hotline.contracts.topics import ALL as HOTLINE_TOPICS  # noqa: F401  (re-exported)
@@ -77,7 +82,7 @@ async def broker_ready(bootstrap: str) -> bool:
     """True when the broker answers a metadata request."""
     from aiokafka.admin import AIOKafkaAdminClient
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=3000)
+    admin = AIOKafkaAdminClient(**client_options(bootstrap=bootstrap), request_timeout_ms=3000)
     try:
         await asyncio.wait_for(admin.start(), 5)
         await asyncio.wait_for(admin.list_topics(), 5)
@@ -110,7 +115,7 @@ async def read_topic(
 
     deadline = time.monotonic() + timeout
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **client_options(bootstrap=bootstrap),
         enable_auto_commit=False,
         group_id=None,
         auto_offset_reset="earliest",

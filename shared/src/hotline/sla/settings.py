@@ -50,20 +50,20 @@ class SlaSettings(BaseSettings):
     p1_response: str = Field(default="4h 24x7", description="Priority 1 response budget.")
     p1_resolution: str = Field(default="2d 24x7", description="Priority 1 resolution: 48 h.")
     p1_rfo: str = Field(default="48h 24x7", description="Priority 1 RFO, from resolution.")
-    p2_response: str = Field(default="8h support")
+    p2_response: str = Field(default="8h support", description="Priority 2 response budget.")
     p2_resolution: str = Field(default="5d support", description="50 support hours.")
-    p2_rfo: str = Field(default="96h 24x7")
-    p3_response: str = Field(default="24h support")
+    p2_rfo: str = Field(default="96h 24x7", description="Priority 2 RFO, from resolution.")
+    p3_response: str = Field(default="24h support", description="Priority 3 response budget.")
     p3_resolution: str = Field(default="15d support", description="150 support hours.")
-    p3_rfo: str = Field(default="96h 24x7")
-    p4_response: str = Field(default="none")
-    p4_resolution: str = Field(default="none")
-    p4_rfo: str = Field(default="none")
+    p3_rfo: str = Field(default="96h 24x7", description="Priority 3 RFO, from resolution.")
+    p4_response: str = Field(default="none", description="Priority 4 response (none: no clock).")
+    p4_resolution: str = Field(default="none", description="Priority 4 resolution budget.")
+    p4_rfo: str = Field(default="none", description="Priority 4 RFO budget.")
     response_warnings: str = Field(
         default="75,90", description="DeadlineApproaching thresholds, % of the budget."
     )
-    resolution_warnings: str = Field(default="75,90")
-    rfo_warnings: str = Field(default="75,90")
+    resolution_warnings: str = Field(default="75,90", description="Same, for resolution.")
+    rfo_warnings: str = Field(default="75,90", description="Same, for the RFO.")
     pause_on_waiting: bool = Field(
         default=True,
         description="Waiting on customer pauses the resolution clock (never the response clock).",

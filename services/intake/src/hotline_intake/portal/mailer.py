@@ -13,12 +13,17 @@ from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
+from hotline.settings import smtp_tls
 
 
 class LinkMailer:
     def __init__(self, smtp_url: str, from_address: str, timeout: float = 20.0) -> None:
         parts = urlsplit(smtp_url)
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 25
+        # smtps://: TLS from the start (port 465); smtp://: STARTTLS when the relay offers it,
+        # required with ?starttls=true (refused with ?starttls=false)
+        self.use_tls, self.start_tls = smtp_tls(smtp_url)
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or (465 if self.use_tls else 25)
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.from_address = from_address
@@ -38,5 +43,5 @@ class LinkMailer:
             f"  {link}\n\nIt works once, until {expires_at:%a %Y-%m-%d %H:%M} ({zone_name}). If you did "
             "not ask for it, ignore this email: nobody can sign in without it.\n\n-- \nHotline support\n")
         await aiosmtplib.send(message, hostname=self.host, port=self.port, username=self.username,
-                              password=self.password, timeout=self.timeout, start_tls=False,
-                              use_tls=False)
+                              password=self.password, timeout=self.timeout,
+                              start_tls=self.start_tls, use_tls=self.use_tls)

@@ -38,6 +38,7 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 
 from hotline.contracts.envelope import printable
+from hotline.settings import smtp_tls
 from hotline_notifier.adapters.smtp_replies import describe, outcome_of
 from hotline_notifier.domain.delivery import Delivered, Outcome, RelayDown, Undelivered
 from hotline_notifier.domain.notification import Notification
@@ -119,7 +120,9 @@ class SmtpSender:
             raise ValueError(f"HOTLINE_SMTP_URL must be smtp:// or smtps://, not {smtp_url!r}")
         self.host = parts.hostname or "127.0.0.1"
         self.port = parts.port or (465 if parts.scheme == "smtps" else 25)
-        self.use_tls = parts.scheme == "smtps"
+        # smtps://: TLS from the start; smtp://: STARTTLS when offered, or required/refused
+        # with ?starttls=true/false
+        self.use_tls, self.start_tls = smtp_tls(smtp_url)
         self.username = unquote(parts.username) if parts.username else None
         self.password = unquote(parts.password) if parts.password else None
         self.sender = mailbox(from_address)  # From, and MAIL FROM
@@ -225,6 +228,7 @@ class SmtpSender:
 
     async def _open(self) -> aiosmtplib.SMTP:
         connection = aiosmtplib.SMTP(hostname=self.host, port=self.port, use_tls=self.use_tls,
+                                     start_tls=self.start_tls,
                                      username=self.username, password=self.password,
                                      timeout=self.timeout)
         try:
