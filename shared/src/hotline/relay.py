@@ -34,6 +34,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from eventsourcing.application import Application
 
+from hotline import shutdown
 from hotline.follower import LogPositions, RecentEvents, follow_log
 from hotline.kafka import refused
 from hotline.relay_records import Message, ToCloudEvent, record_size, send_batches, to_record
@@ -108,7 +109,8 @@ class Relay:
                                      batch_size=self._batch_size, recent=self._recent)
                 async with contextlib.aclosing(batches):  # its connection goes back at once
                     async for batch in batches:
-                        await self._publish(batch, lock)
+                        async with shutdown.critical():  # published and recorded, or neither started
+                            await self._publish(batch, lock)
                         if self.status.blocked is not None:
                             break
                 await asyncio.Event().wait()  # blocked; the lock's watchdog still runs

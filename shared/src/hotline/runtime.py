@@ -5,8 +5,11 @@
 task runs and the Kafka consumers have their partitions) and `/metrics`, guards
 every route but the probes and the OpenAPI document with a bearer token
 (`hotline.identity`), restarts a background task that fails (logged, with
-back-off) so nothing crashes the service, and stops cleanly on SIGTERM/SIGINT. The consumers start beside everything else, not before
-it: joining a consumer group can take a rebalance or longer.
+back-off) so nothing crashes the service, and stops gracefully on SIGTERM/SIGINT
+(`hotline.shutdown`): it stops taking new work (commands answer 503 `shutting_down`, consumers
+stop fetching), lets work in hand finish within `HOTLINE_SHUTDOWN_GRACE_SECONDS`, then stops its
+loops and exits. The consumers start beside everything else, not before it: joining a consumer
+group can take a rebalance or longer.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, Response
 from faststream.kafka import KafkaBroker
 
-from hotline import problems
+from hotline import problems, shutdown
 from hotline.identity import guard
 from hotline.identity.authenticator import Authenticator
 from hotline.settings import ServiceSettings
@@ -51,6 +54,7 @@ class ServiceRuntime:
         self.authenticator = authenticator or Authenticator(settings.database_url)
         guard.install(http, self.authenticator)
         problems.install(http)
+        http.add_middleware(RefuseWhileStopping)  # outermost: before the guard
         self.add_check("tokens", self.authenticator.ready)
         self.on_start(self.authenticator.start)
         self.on_stop(self.authenticator.stop)
@@ -130,6 +134,7 @@ class ServiceRuntime:
             "seconds": round(asyncio.get_running_loop().time() - began, 1)})
 
     async def run(self) -> None:
+        shutdown.reset()  # one runtime per process; tests run several, one after another
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -157,17 +162,24 @@ class ServiceRuntime:
                 continue
             break
         self._ready = False
+        shutdown.begin()  # no new work: commands 503, SMTP 421, no new batch or delivery
         log.info("%s stopping", self.settings.service_name)
-        server.should_exit = True
+        if consumers is not None and not consumers.done():
+            consumers.cancel()  # still joining the group: nothing fetched yet
+            await asyncio.gather(consumers, return_exceptions=True)
+        if self.broker is not None:
+            await self.broker.stop()  # consumers stop fetching; a handler in hand completes
+        drained = await shutdown.drain(self.settings.shutdown_grace_seconds)
+        server.should_exit = True  # uvicorn lets requests in hand finish
         background = [*tasks, *([consumers] if consumers else [])]
         for task in background:
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
-        if self.broker is not None:
-            await self.broker.stop()
         for hook in self._on_stop:
             await hook()
         await asyncio.gather(http_task, return_exceptions=True)
+        log.info("%s stopped%s", self.settings.service_name,
+                 "" if drained else " (work in hand was cut off at the grace period)")
         waiter.cancel()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
@@ -175,3 +187,23 @@ class ServiceRuntime:
             raise http_task.exception()  # e.g. the port was taken
         if consumers in done and not consumers.cancelled() and consumers.exception():
             raise consumers.exception()  # the broker refused us: exit, let the orchestrator restart
+
+
+class RefuseWhileStopping:
+    """While the service shuts down, commands (anything but GET, HEAD and OPTIONS) answer 503
+    `shutting_down` with Retry-After: another instance, or this one restarted, takes them."""
+
+    SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+    def __init__(self, app) -> None:  # noqa: ANN001 (an ASGI app)
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] == "http" and shutdown.requested() and scope["method"] not in self.SAFE:
+            body = b'{"detail":{"reason":"shutting_down","detail":"this instance is shutting down; retry"}}'
+            await send({"type": "http.response.start", "status": 503, "headers": [
+                (b"content-type", b"application/json"), (b"retry-after", b"5"),
+                (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)

@@ -5,7 +5,8 @@ committed to the event store, so an accepted email is never lost: a ticket, a re
 reply to the sender follows from it), an ignored automatic email, or a duplicate of one received
 before. Only a store that cannot commit answers `451`, so the sending server retries later;
 no content can. Messages over twice the configured limit are refused at the SMTP level (`552`);
-smaller oversized ones are accepted and answered with a reply saying what the limit is.
+smaller oversized ones are accepted and answered with a reply saying what the limit is. Once
+the service shuts down (SIGTERM), new emails are answered `421`; one being accepted finishes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import logging
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from opentelemetry.trace import SpanKind
 
+from hotline import shutdown
 from hotline.telemetry import tracer
 from hotline_intake.submissions import Commented, Duplicate, Ignored, Opened, Outcome, Rejected, Submissions
 
@@ -28,11 +30,14 @@ class IntakeHandler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
+        if shutdown.requested():  # nothing new once SIGTERM came: the sender retries elsewhere
+            return "421 4.3.2 Hotline intake is shutting down; please retry"
         with tracer(__name__).start_as_current_span("smtp receive", kind=SpanKind.SERVER) as span:
             span.set_attribute("smtp.mail_from", envelope.mail_from or "")
             span.set_attribute("smtp.size", len(raw))
             try:
-                outcome = await self.submissions.receive_email(raw, envelope.mail_from)
+                async with shutdown.critical():  # an email in hand is committed and answered
+                    outcome = await self.submissions.receive_email(raw, envelope.mail_from)
             except Exception:
                 log.exception("could not commit an inbound email; asking the sender to retry")
                 return "451 4.3.0 Temporary failure, please retry later"

@@ -33,6 +33,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from hotline import shutdown
 from hotline.clock import Clock, SystemClock
 from hotline.log_positions import LogPositions
 from hotline.settling import TRANSIENT
@@ -150,7 +151,8 @@ class Dispatcher:
 
     async def _attempt(self, notification_id: UUID, notification: Notification | None = None) -> None:
         try:
-            await self._attempt_once(notification_id, notification)
+            async with shutdown.critical():  # a send in hand is recorded before the service exits
+                await self._attempt_once(notification_id, notification)
         except LockLost:
             pass  # the lock stops this dispatcher; the next holder frees the claim
         finally:
