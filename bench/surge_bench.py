@@ -1,0 +1,291 @@
+"""Outage day: a surge of tickets through the whole running stack, next to the raw ceilings of
+its own parts measured in the same run (`make surge` runs it alone; `make bench` with the rest).
+
+1. Raw ceilings: PostgreSQL event appends per second through `eventsourcing` (intake's own
+   application saving `Ticket.Opened` events with the surge's payloads, 8 threads, one event per
+   transaction as intake commits them), and the aiokafka produce rate to the same broker
+   (records of a `TicketOpened` CloudEvent's size, acks=all).
+2. The surge, against the test harness's stack (embedded PostgreSQL, tansu, the four services,
+   the mail sink): `EMAILS` tickets emailed over SMTP by `CLIENTS` concurrent clients, then
+   `REQUESTS` opened over HTTP by `CLIENTS` clients.
+3. Exactly once, by business key: every submission one ticket number, one `TicketOpened` on
+   hotline.tickets.v1, one armed clock set (`TicketClocks.Opened` in sla-timer's store) and one
+   confirmation in the sink. A count that does not hold is printed as FAILED.
+4. Figures: tickets per second end to end (first submission → last confirmation), p50/p99 from
+   an email's `250` to its confirmation landing in the sink (the file's mtime), intake's SMTP
+   acceptance rate, and the ratio of end-to-end throughput to the lower raw ceiling (goal
+   ≥ 30 %) and the p99 (goal < 5 s). Printed, never asserted.
+
+Sizes: HOTLINE_BENCH_SURGE_EMAILS, HOTLINE_BENCH_SURGE_REQUESTS (default 10,000 each),
+HOTLINE_BENCH_SURGE_CLIENTS (50).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import smtplib
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from pathlib import Path
+from uuid import uuid4
+
+import httpx
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from harness import kafka_messages, headers_dict, start_infra, start_stack  # noqa: E402
+from hotline.calendar import SupportCalendar  # noqa: E402
+from hotline.clock import FixedClock  # noqa: E402
+from hotline.devstack import mailsink  # noqa: E402
+from hotline.eventstore import ensure_schema, postgres_env  # noqa: E402
+from hotline_intake.adapters.ticket_numbers import InMemoryTicketNumbers  # noqa: E402
+from hotline_intake.application import IntakeApplication  # noqa: E402
+
+EMAILS = int(os.environ.get("HOTLINE_BENCH_SURGE_EMAILS", "10000"))
+REQUESTS = int(os.environ.get("HOTLINE_BENCH_SURGE_REQUESTS", "10000"))
+CLIENTS = int(os.environ.get("HOTLINE_BENCH_SURGE_CLIENTS", "50"))
+CEILING_SECONDS = 5.0
+NUMBER = re.compile(r"\bT-\d{6,}\b")
+HEADERS = BytesHeaderParser(policy=policy.default)
+WEDNESDAY = "2026-12-16T10:00:00-08:00"
+DESCRIPTION = "All lines dead since 09:10; fast busy on every call. Call back on 555-0100."
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+# -- raw ceilings ------------------------------------------------------------------------------
+def append_ceiling(url: str) -> float:
+    schema = f"bench_surge_{uuid4().hex[:8]}"
+    ensure_schema(url, schema)
+    app = IntakeApplication(env=postgres_env(url, schema), numbers=InMemoryTicketNumbers(),
+                            calendar=SupportCalendar(), clock=FixedClock(datetime.now(timezone.utc)))
+    stop = time.monotonic() + CEILING_SECONDS
+    counts = [0] * 8
+
+    def work(slot: int) -> None:
+        while time.monotonic() < stop:
+            app.open_ticket(customer="Acme Corp", location="100 Main St, Springfield",
+                            issue="Surge ceiling", description=DESCRIPTION, priority=1,
+                            priority_defaulted=False, channel="email", contact="noc@acme.example")
+            counts[slot] += 1
+
+    began = time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(work, range(8)))
+    rate = sum(counts) / (time.monotonic() - began)
+    app.close()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    return rate
+
+
+async def produce_ceiling(bootstrap: str) -> float:
+    from aiokafka import AIOKafkaProducer
+
+    value = json.dumps({"ticket_number": "T-000001", "customer": "Acme Corp", "location": "100 Main St",
+                        "issue": "Surge ceiling", "description": DESCRIPTION, "priority": 1}).encode()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        topic, sent = f"bench.surge.{uuid4().hex[:6]}", 0
+        await producer.send_and_wait(topic, value)
+        began = time.monotonic()
+        while time.monotonic() - began < CEILING_SECONDS:
+            batch = [await producer.send(topic, value, key=str(sent + i).encode()) for i in range(500)]
+            await asyncio.gather(*batch)
+            sent += len(batch)
+        return sent / (time.monotonic() - began)
+    finally:
+        await producer.stop()
+
+
+# -- the surge ---------------------------------------------------------------------------------
+def email_of(i: int, run: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = "noc@acme.example"
+    message["To"] = "support@hotline.example"
+    message["Subject"] = f"Acme Corp – 100 Main St, Springfield – Surge {run} #{i} – Priority 1"
+    message["Message-ID"] = f"<surge-{run}-{i}@acme.example>"
+    message.set_content(DESCRIPTION)
+    return message
+
+
+def send_emails(stack, run: str) -> tuple[dict[str, float], list[str], float, float]:
+    """Every email through intake's SMTP listener, `CLIENTS` connections at once. Returns
+    {ticket: wall time of its 250}, refusals, and the phase's start and end (monotonic)."""
+    accepted: dict[str, float] = {}
+    refused: list[str] = []
+    lock = threading.Lock()
+    host, port = stack.intake_smtp
+
+    def client(slot: int) -> None:
+        mine = range(slot, EMAILS, CLIENTS)
+        smtp = smtplib.SMTP(host, port, timeout=120)
+        smtp.ehlo()
+        try:
+            for i in mine:
+                message = email_of(i, run)
+                raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+                smtp.mail("noc@acme.example")
+                smtp.rcpt("support@hotline.example")
+                try:
+                    code, text = smtp.data(raw)
+                except smtplib.SMTPResponseException as refusal:  # 4xx/5xx to DATA
+                    code, text = refusal.smtp_code, refusal.smtp_error
+                    smtp.rset()
+                at = time.time()
+                found = NUMBER.search(text.decode())
+                with lock:
+                    if code == 250 and found:
+                        accepted[found.group(0)] = at
+                    else:
+                        refused.append(f"{code} {text.decode()[:80]}")
+        finally:
+            smtp.quit()
+
+    began = time.monotonic()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        list(pool.map(client, range(CLIENTS)))
+    return accepted, refused, began, time.monotonic()
+
+
+async def post_requests(stack, run: str) -> tuple[dict[str, float], list[str], float, float]:
+    accepted: dict[str, float] = {}
+    refused: list[str] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for i in range(REQUESTS):
+        queue.put_nowait(i)
+
+    async def client() -> None:
+        async with stack.client("intake", "agent") as http:
+            while not queue.empty():
+                i = queue.get_nowait()
+                answer = await http.post("/tickets", json={
+                    "customer": "Acme Corp", "location": "100 Main St, Springfield",
+                    "issue": f"Surge {run} HTTP #{i}", "description": DESCRIPTION, "priority": 1,
+                    "contact": "noc@acme.example"})
+                if answer.status_code == 201:
+                    accepted[answer.json()["number"]] = time.time()
+                else:
+                    refused.append(f"{answer.status_code} {answer.text[:80]}")
+
+    began = time.monotonic()
+    await asyncio.gather(*(client() for _ in range(CLIENTS)))
+    return accepted, refused, began, time.monotonic()
+
+
+def confirmations(stack, since: int, numbers: set[str]) -> dict[str, list[float]]:
+    """Confirmations in the sink per ticket: the mtimes of their files."""
+    found: dict[str, list[float]] = {}
+    for path in mailsink.list_messages(stack.mail_dir)[since:]:
+        with open(path, "rb") as f:
+            subject = str(HEADERS.parse(f).get("Subject") or "")  # decoded (RFC 2047)
+        match = NUMBER.search(subject)
+        if match and match.group(0) in numbers:
+            found.setdefault(match.group(0), []).append(path.stat().st_mtime)
+    return found
+
+
+async def wait_for_confirmations(stack, since: int, numbers: set[str], timeout: float) -> dict[str, list[float]]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await asyncio.to_thread(confirmations, stack, since, numbers)
+        if len(found) >= len(numbers) or time.monotonic() > deadline:
+            await asyncio.sleep(3)  # quiet period: a duplicate would land now
+            return await asyncio.to_thread(confirmations, stack, since, numbers)
+        await asyncio.sleep(1.0)
+
+
+def armed(url: str, numbers: set[str]) -> Counter[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT convert_from(state, 'UTF8')::jsonb ->> 'ticket_number' FROM sla_timer.sla_timer_events "
+            "WHERE topic LIKE '%TicketClocks.Opened'").fetchall()
+    return Counter(n for (n,) in rows if n in numbers)
+
+
+async def run() -> None:
+    base = Path(tempfile.mkdtemp(prefix="hotline-surge-"))
+    infra = await start_infra(base / "logs")
+    try:
+        appends = await asyncio.to_thread(append_ceiling, infra.database_url)
+        produced = await produce_ceiling(infra.kafka_bootstrap)
+        lower = min(appends, produced)
+        print(f"surge: raw ceilings: {appends:,.0f} event appends/s (eventsourcing, 8 threads), "
+              f"{produced:,.0f} records/s produced (aiokafka, acks=all)", flush=True)
+        stack = await start_stack(infra, base / "stack", extra_env={"HOTLINE_LOG_LEVEL": "WARNING"})
+        try:
+            await surge(stack, infra, lower)
+        finally:
+            await stack.close()
+    finally:
+        await infra.close()
+
+
+async def surge(stack, infra, lower: float) -> None:
+    env = {**stack.env, "HOTLINE_TOKEN": stack.tokens["admin"]}
+    await asyncio.to_thread(__import__("subprocess").run, [str(Path(sys.executable).with_name("hotline")),
+                            "clock", "set", WEDNESDAY], env=env, capture_output=True, timeout=60)
+    since, run = stack.mail_count(), uuid4().hex[:6]
+    began_wall = time.time()
+    emailed, refused_mail, mail_began, mail_ended = await asyncio.to_thread(send_emails, stack, run)
+    print(f"surge: {len(emailed):,} of {EMAILS:,} emails accepted by {CLIENTS} SMTP clients in "
+          f"{mail_ended - mail_began:.1f} s: {len(emailed) / (mail_ended - mail_began):,.0f}/s "
+          f"({len(refused_mail)} refused{': ' + refused_mail[0] if refused_mail else ''})", flush=True)
+    posted, refused_http, http_began, http_ended = await post_requests(stack, run)
+    print(f"surge: {len(posted):,} of {REQUESTS:,} HTTP tickets opened by {CLIENTS} clients in "
+          f"{http_ended - http_began:.1f} s: {len(posted) / (http_ended - http_began):,.0f}/s "
+          f"({len(refused_http)} refused)", flush=True)
+    numbers = set(emailed) | set(posted)
+    found = await wait_for_confirmations(stack, since, numbers, timeout=600)
+    last = max((max(v) for v in found.values()), default=time.time())
+    total = len(numbers)
+    e2e = total / (last - began_wall)
+    latencies = [found[n][0] - at for n, at in emailed.items() if n in found]
+
+    records = await kafka_messages(stack.kafka_bootstrap, "hotline.tickets.v1")
+    opened = Counter(headers_dict(r).get("ce_subject") for r in records
+                     if headers_dict(r).get("ce_type") == "hotline.ticket.opened.v1"
+                     and headers_dict(r).get("ce_subject") in numbers)
+    ids = Counter(headers_dict(r)["ce_id"] for r in records if headers_dict(r).get("ce_subject") in numbers)
+    clocks = await asyncio.to_thread(armed, infra.database_url, numbers)
+    checks = {
+        "one ticket per submission": total == len(emailed) + len(posted) == EMAILS + REQUESTS,
+        "one TicketOpened each": set(opened) == numbers and set(opened.values()) == {1},
+        "no ce_id twice": not ids or max(ids.values()) == 1,
+        "one armed clock set each": set(clocks) == numbers and set(clocks.values()) == {1},
+        "one confirmation each": set(found) == numbers and {len(v) for v in found.values()} == {1},
+    }
+    for name, ok in checks.items():
+        print(f"surge: exactly once: {name}: {'ok' if ok else 'FAILED'}", flush=True)
+    p50, p99 = (statistics.median(latencies), percentile(latencies, 99)) if latencies else (0, 0)
+    print(f"surge: end to end {total:,} tickets in {last - began_wall:.1f} s: {e2e:,.1f} tickets/s; "
+          f"ratio to the lower raw ceiling ({lower:,.0f}/s) {e2e / lower:.2f} (goal ≥ 0.30: "
+          f"{'met' if e2e >= 0.3 * lower else 'NOT met'})", flush=True)
+    print(f"surge: email 250 → confirmation in the sink: p50 {p50:.2f} s, p99 {p99:.2f} s "
+          f"(goal p99 < 5 s: {'met' if p99 < 5 else 'NOT met'})", flush=True)
+
+
+def main() -> None:
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    main()
