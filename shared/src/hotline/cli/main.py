@@ -31,6 +31,7 @@ GROUPS: list[tuple[str, str, str]] = [
     ("tokens", "hotline.cli.tokens_cmd", "Bearer tokens and roles for the HTTP APIs."),
     ("audit", "hotline.cli.audit_cmd", "Audit: verify the event hash chains, recompute SLA outcomes."),
     ("settings", "hotline.cli.settings_cmd", "Settings: the generated table of every HOTLINE_* variable."),
+    ("schema", "hotline.cli.schema_cmd", "Database schemas: create every service's before it starts."),
 ]
 
 
