@@ -41,7 +41,6 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from uuid import uuid4
 
-import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

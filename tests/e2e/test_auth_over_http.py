@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -52,7 +53,9 @@ async def test_each_role_may_do_what_it_is_for_and_nothing_more(stack):
         assert (await agent.post(f"/tickets/{number}/first-response")).status_code == 200
         assert (await agent.post("/customers/reload")).status_code == 403
         assert (await agent.get("/metrics")).status_code == 403
-        assert (await auditor.get("/metrics")).status_code == 200
+        metrics = await auditor.get("/metrics")
+        assert metrics.status_code == 200
+        assert re.search(r'hotline_relay_backlog\{[^}]*relay="intake->hotline\.tickets\.v1"\} \d', metrics.text)
     async with stack.client("intake", "admin") as admin:
         assert (await admin.post("/customers/reload")).status_code == 200
     async with stack.client("sla-timer", "agent") as agent:

@@ -54,6 +54,12 @@ class RelayStatus:
     position: int = 0
     published: int = 0
     blocked: tuple[int, str] | None = None  # (position, reason)
+    head: int = 0  # the log's last position, as last looked at (`hotline_relay_backlog`)
+
+    @property
+    def backlog(self) -> int:
+        """Events in the log not yet published."""
+        return max(self.head - self.position, 0)
 
     def describe(self) -> str:
         if self.blocked is not None:

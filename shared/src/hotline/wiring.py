@@ -4,7 +4,7 @@ A service's `bootstrap.py` builds its application and edges, then hands them to
 `Wiring.runtime(...)`, which registers start/stop hooks, readiness checks and the
 relay that publishes the service's event log. A relay blocked at a record it cannot publish
 makes the service unready (`/readyz`: `relay: blocked at position N: reason`) and shows in the
-gauges `hotline_relay_blocked` and `hotline_relay_position`.
+gauges `hotline_relay_blocked`, `hotline_relay_position` and `hotline_relay_backlog`.
 """
 
 from __future__ import annotations
@@ -44,6 +44,26 @@ def _relay_instruments() -> None:
         "hotline_relay_position",
         description="Last log position the relay published (or is blocked after)",
         callbacks=[lambda _: [Observation(s.position, {"relay": s.name}) for s in _observed]])
+    relays.create_observable_gauge(
+        "hotline_relay_backlog",
+        description="Events in the service's log the relay has not published yet (looked at "
+        f"every {HEAD_SECONDS:g} s)",
+        callbacks=[lambda _: [Observation(s.backlog, {"relay": s.name}) for s in _observed]])
+
+
+HEAD_SECONDS = 5.0
+
+
+async def _watch_head(pool: asyncpg.Pool, app: Application, status: RelayStatus) -> None:
+    """Keep `status.head` at the log's last position, for the backlog gauge."""
+    recorder = app.recorder
+    table = f'"{recorder.datastore.schema}"."{recorder.events_table_name}"'  # type: ignore[attr-defined]
+    while True:
+        try:
+            status.head = await pool.fetchval(f"SELECT coalesce(max(notification_id), 0) FROM {table}")
+        except (asyncpg.PostgresError, OSError) as exc:
+            log.debug("relay head not read: %s", exc)
+        await asyncio.sleep(HEAD_SECONDS)
 
 
 class Wiring:
@@ -108,7 +128,11 @@ class Wiring:
             relay = Relay(name=name, app=app, producer=self.producer, topic=topic,
                           to_cloud_event=to_cloud_event, positions=positions, recent=recent,
                           max_record_bytes=self.settings.kafka_max_record_bytes, status=status)
-            await relay.run()
+            head = asyncio.create_task(_watch_head(self.pool, app, status), name=f"{name} head")
+            try:
+                await relay.run()
+            finally:
+                head.cancel()
 
         return run
 

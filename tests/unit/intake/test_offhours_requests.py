@@ -14,7 +14,7 @@ from hotline import contracts
 from hotline.clock import FixedClock
 from hotline_intake.domain import offhours
 from hotline_intake.domain.ticket import TicketRuleViolation
-from hotline_intake.submissions import Commented, Rejected
+from hotline_intake.submissions import Commented
 from hotline_sla_timer.domain.changes import change_from_contract
 from intake_fakes import ACME_NOC, email, make_app, make_submissions, published
 
@@ -190,3 +190,12 @@ def test_an_agreement_is_for_an_open_p4_and_supersedes_only_before_its_date():
     with pytest.raises(TicketRuleViolation) as past:
         app.change_ticket(p3_ticket(app, priority=4), "agree", target=WED_1000)
     assert past.value.reason == "target_passed"
+
+
+def test_a_slot_of_centuries_is_refused_at_once():
+    app, _ = make()
+    number = p3_ticket(app)
+    with pytest.raises(TicketRuleViolation) as refused:
+        app.request_off_hours(number, start=datetime(277, 11, 7, 7, 58, tzinfo=PT), end=SAT_2000,
+                              requested_by="agent")
+    assert refused.value.reason == "slot_too_long"

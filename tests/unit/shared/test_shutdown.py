@@ -37,6 +37,7 @@ async def test_work_in_hand_finishes_and_no_new_work_starts():
     await asyncio.sleep(0.05)
     assert not late.done() and started_late == []  # waits, never starts
     late.cancel()
+    await in_hand
 
 
 async def test_drain_gives_up_at_the_grace_period():

@@ -8,11 +8,13 @@ else the port in HOTLINE_INTAKE_HTTP_PORT, else http://127.0.0.1:8080.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from hotline.calendar import SupportCalendar
 from hotline.cli.service_api import AsJson, ServiceApi
 from hotline_intake.application import LIFECYCLE
 
@@ -23,6 +25,12 @@ Url = API.url_option
 At = Annotated[str | None, typer.Option("--at", help="when it happened (ISO-8601 with offset); default now")]
 By = Annotated[str | None, typer.Option("--by", help="who recorded it")]
 Note = Annotated[str | None, typer.Option("--note", help="free text")]
+
+
+def shown_at(value: str) -> str:
+    """An ISO instant from the API in the support calendar's zone, e.g. `Sat 2026-12-05 20:00 PST`."""
+    return datetime.fromisoformat(value).astimezone(SupportCalendar.from_settings().zone).strftime(
+        "%a %Y-%m-%d %H:%M %Z")
 
 
 def _call(method: str, url: str | None, path: str, body: dict[str, Any] | None = None) -> Any:

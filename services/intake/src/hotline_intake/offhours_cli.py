@@ -9,13 +9,11 @@ line `Off-hours: <start> to <end>`. Times are shown in the support calendar's zo
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 
-from hotline.calendar import SupportCalendar
-from hotline_intake.cli import AsJson, Url, _call
+from hotline_intake.cli import AsJson, Url, _call, shown_at
 
 offhours = typer.Typer(no_args_is_help=True, help="Off-hours work for Priority 2–4 tickets, "
                        "scheduled in advance with the NOC: list, accept, decline.")
@@ -61,11 +59,7 @@ def _decide(verb: str, request: str, reason: str | None, url: str | None, as_jso
 
 
 def show(view: dict[str, Any]) -> None:
-    zone = SupportCalendar.from_settings().zone
-
-    def at(value: str) -> str:
-        return datetime.fromisoformat(value).astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z")
-
+    at = shown_at
     typer.echo(f"{view['request_id']}  {view['ticket']}  {at(view['start'])} – {at(view['end'])}  "
                f"{view['status']}  ({view['off_hours_minutes']} min off hours)")
     typer.echo(f"  requested by {view['requested_by']} ({view['channel']}) {at(view['requested_at'])}")

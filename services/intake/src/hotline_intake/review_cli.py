@@ -9,13 +9,11 @@ Times are shown in the support calendar's zone (Pacific by default).
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 
-from hotline.calendar import SupportCalendar
-from hotline_intake.cli import AsJson, Url, _call
+from hotline_intake.cli import AsJson, Url, _call, shown_at
 
 OUTCOMES = "provider-at-fault|customer-equipment|customer-configuration|third-party|carrier|undetermined"
 
@@ -63,10 +61,7 @@ def _show(view: dict[str, Any], as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(view, indent=2))
         return
-    zone = SupportCalendar.from_settings().zone
-
-    def at(value: str) -> str:
-        return datetime.fromisoformat(value).astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z")
+    at = shown_at
 
     typer.echo(f"Outage review of {view['ticket']} ({view['customer']}), opened {at(view['opened_at'])} "
                f"({view['because']})")

@@ -21,7 +21,7 @@ from eventsourcing.application import AggregateNotFoundError
 from hotline.calendar import SupportCalendar
 from hotline.clock import Clock
 from hotline_intake.domain import offhours
-from hotline_intake.domain.review import NOTE_MAX, OutageReview, review_id
+from hotline_intake.domain.review import MAX_ENTRY, NOTE_MAX, OutageReview, review_id
 from hotline_intake.domain.ticket import CLOSED, RESOLVED, Ticket, TicketRuleViolation
 
 
@@ -91,7 +91,7 @@ class OutageReviews:
         if not self.has_review(ticket) and (slot := offhours.accepted_slot(ticket, start, end)):
             entry = dict(entry_id=entry_id or uuid4(), engineer=engineer, start=start, end=end,
                          note=note[:NOTE_MAX], minutes=minutes(end - start),
-                         off_hours_minutes=minutes(off_hours(self.calendar, start, end)),
+                         off_hours_minutes=self._off_hours_of(start, end),
                          logged_at=self.clock.now())
             ticket.log_off_hours_work(slot, entry=entry, at=entry["logged_at"], by=engineer,
                                       actor=actor)
@@ -100,7 +100,7 @@ class OutageReviews:
         review = self._review_of(number, "log work")
         review.log_work(entry_id=entry_id or uuid4(), engineer=engineer, start=start, end=end,
                         note=note, minutes=minutes(end - start),
-                        off_hours_minutes=minutes(off_hours(self.calendar, start, end)),
+                        off_hours_minutes=self._off_hours_of(start, end),
                         logged_at=self.clock.now(), calendar_version=self.calendar.version,
                         actor=actor)
         self.save(review)  # type: ignore[attr-defined]
@@ -119,6 +119,13 @@ class OutageReviews:
                       priority=ticket.priority, calendar_version=self.calendar.version, actor=actor)
         self.save(review)  # type: ignore[attr-defined]
         return review
+
+    def _off_hours_of(self, start: datetime, end: datetime) -> int:
+        """An entry's off-hours minutes; 0 for one the rules refuse anyway (reversed, or longer
+        than `MAX_ENTRY`), so an interval of centuries is never walked on the calendar."""
+        if not start < end <= start + MAX_ENTRY:
+            return 0
+        return minutes(off_hours(self.calendar, start, end))
 
     def _review_of(self, number: str, doing: str) -> OutageReview:
         try:

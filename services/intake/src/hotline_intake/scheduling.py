@@ -82,4 +82,8 @@ class OffHoursScheduling:
         return request
 
     def _off_hours_minutes(self, start: datetime, end: datetime) -> int:
-        return minutes(off_hours(self.calendar, start, end)) if end > start else 0
+        """The slot's off-hours part; 0 for a slot the rules refuse anyway (reversed, or longer
+        than `MAX_SLOT`), so a slot of centuries is never walked on the calendar."""
+        if not start < end <= start + offhours.MAX_SLOT:
+            return 0
+        return minutes(off_hours(self.calendar, start, end))

@@ -23,6 +23,7 @@ import logging
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from typing import Any
 
 from hotline.directory import Directory
 from hotline.telemetry import current_trace_context

@@ -23,7 +23,7 @@ from hotline_intake.adapters.reply_text import latest_reply
 from hotline_intake.application import LIFECYCLE, TicketNotFound
 from hotline_intake.domain.ticket import Ticket, TicketRuleViolation
 from hotline_intake.entrypoints.history_api import history_router
-from hotline_intake.entrypoints.offhours_api import OffHoursRequestView, offhours_router
+from hotline_intake.entrypoints.offhours_api import offhours_router
 from hotline_intake.entrypoints.review_api import review_router
 from hotline_intake.submissions import Opened, Submissions
 

@@ -44,13 +44,15 @@ class DecisionBody(BaseModel):
 
 
 class WorkEntryView(BaseModel):
+    """One engineer's work-log entry (an outage review's, or an off-hours slot's)."""
+
     entry_id: str
     engineer: str
     start: datetime
     end: datetime
     note: str
     minutes: int
-    off_hours_minutes: int
+    off_hours_minutes: int = Field(description="The part outside Standard Support Hours.")
     logged_at: datetime
 
 

@@ -20,6 +20,7 @@ from hotline_intake.domain.review import NOTE_MAX, REASON_MAX, OutageReview
 from hotline_intake.domain.offhours import requests_of
 from hotline_intake.domain.ticket import Ticket, TicketRuleViolation
 from hotline_intake.entrypoints.offhours_api import OffHoursRequestView
+from hotline_intake.entrypoints.offhours_api import WorkEntryView as WorkLogView
 from hotline_intake.reviews import NoReview
 
 ONE_LINE = r"^[^\x00-\x1f\x7f]+$"
@@ -46,17 +47,6 @@ class OutcomeRequest(BaseModel):
     outcome: Outcome
     reason: str = Field(min_length=1, max_length=REASON_MAX, pattern=r"\S",
                         examples=["The customer's PBX power supply failed"])
-
-
-class WorkLogView(BaseModel):
-    entry_id: str
-    engineer: str
-    start: datetime
-    end: datetime
-    note: str
-    minutes: int
-    off_hours_minutes: int = Field(description="The part outside Standard Support Hours.")
-    logged_at: datetime
 
 
 class OutcomeView(BaseModel):

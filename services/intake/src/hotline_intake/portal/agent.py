@@ -80,17 +80,12 @@ def agent_router(pages: Pages, submissions: Submissions, finder: TicketFinder, p
                 request, "console_login.html.j2", 401, csrf=token,
                 error="That token is unknown, revoked, or not an agent's. Ask an admin for one "
                       "(`hotline tokens create --role agent`)."), token)
-        ttl = settings.portal_session_ttl
-        secret = await asyncio.to_thread(pages.store.start, principal.name, principal.role.value,
-                                         None, pages.clock.now(), ttl)
-        return pages.start(request, RedirectResponse("/console", status_code=303), secret,
-                           int(ttl.total_seconds()))
+        return await pages.sign_in(request, name=principal.name, role=principal.role.value,
+                                   customer=None, ttl=settings.portal_session_ttl, to="/console")
 
     @router.post("/logout")
     async def logout(request: Request) -> RedirectResponse:
-        session = signed_in(request)
-        check_csrf(request, session, await form_of(request))
-        return pages.end(request, RedirectResponse("/console/login", status_code=303))
+        return await pages.sign_out(request, signed_in(request), "/console/login")
 
     async def _queue(request: Request, template: str) -> HTMLResponse:
         session = signed_in(request)

@@ -143,16 +143,12 @@ def customer_router(pages: Pages, submissions: Submissions, finder: TicketFinder
         if used is None:
             return RedirectResponse(request.url_for("link_page", secret=secret[:100]), status_code=303)
         email, customer = used
-        ttl = settings.portal_session_ttl
-        session = await asyncio.to_thread(pages.store.start, email, "customer", customer, now, ttl)
-        return pages.start(request, RedirectResponse("/portal", status_code=303), session,
-                           int(ttl.total_seconds()))
+        return await pages.sign_in(request, name=email, role="customer", customer=customer,
+                                   ttl=settings.portal_session_ttl, to="/portal")
 
     @router.post("/logout")
     async def logout(request: Request) -> RedirectResponse:
-        session = signed_in(request)
-        check_csrf(request, session, await form_of(request))
-        return pages.end(request, RedirectResponse("/portal/login", status_code=303))
+        return await pages.sign_out(request, signed_in(request), "/portal/login")
 
     # -- tickets ----------------------------------------------------------------------------
     @router.get("")

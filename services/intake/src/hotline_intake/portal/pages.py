@@ -12,9 +12,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -74,13 +75,20 @@ class Pages:
             return Session(principal.name, principal.role.value, principal.customer, "", self.clock.now())
         return self.store.find(request.cookies.get(SESSION_COOKIE), self.clock.now())
 
-    def start(self, request: Request, response: RedirectResponse, secret: str, max_age: int) -> RedirectResponse:
-        response.set_cookie(SESSION_COOKIE, secret, max_age=max_age, httponly=True, samesite="lax",
-                            secure=_over_tls(request), path="/")
+    async def sign_in(self, request: Request, *, name: str, role: str, customer: str | None,
+                      ttl: timedelta, to: str) -> RedirectResponse:
+        """Start a session and send the browser `to` with its cookie."""
+        secret = await asyncio.to_thread(self.store.start, name, role, customer, self.clock.now(), ttl)
+        response = RedirectResponse(to, status_code=303)
+        response.set_cookie(SESSION_COOKIE, secret, max_age=int(ttl.total_seconds()), httponly=True,
+                            samesite="lax", secure=_over_tls(request), path="/")
         return response
 
-    def end(self, request: Request, response: RedirectResponse) -> RedirectResponse:
-        self.store.end(request.cookies.get(SESSION_COOKIE))
+    async def sign_out(self, request: Request, session: Session, to: str) -> RedirectResponse:
+        """End the session (a form post with its CSRF token) and send the browser `to`."""
+        check_csrf(request, session, await form_of(request))
+        await asyncio.to_thread(self.store.end, request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse(to, status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 

@@ -15,8 +15,7 @@ from eventsourcing.domain import Aggregate
 
 from hotline.contracts import PriorityChanged, TicketClosed, TicketResolved, WorkaroundProvided
 from hotline.contracts.envelope import CloudEvent
-from hotline_notifier import templates
-from hotline_notifier.owing.thread import record_of, threaded_email
+from hotline_notifier.owing.thread import record_of, ticket_email
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +37,4 @@ def owed(app: Any, event: CloudEvent, trace_context: dict[str, str]) -> list[Agg
     kind = KINDS.get(type(data))
     if kind is None:
         return []
-    record = record_of(app, data.ticket_id)
-    if record is None:
-        log.warning("%s of %s not emailed: its opening was never seen here", kind, data.ticket_number)
-        return []
-    text = templates.render(kind, event=data, ticket=record)
-    return [threaded_email(record, cause=event.id, kind=kind, text=text, trace_context=trace_context),
-            record]
+    return ticket_email(app, event, kind, trace_context)

@@ -13,17 +13,13 @@ owes nothing. None of these changes an SLA clock, and the emails say so where it
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from eventsourcing.domain import Aggregate
 
 from hotline.contracts import AgreementRecorded, OffHoursAccepted, OffHoursDeclined, OffHoursRequested
 from hotline.contracts.envelope import CloudEvent
-from hotline_notifier import templates
-from hotline_notifier.owing.thread import record_of, threaded_email
-
-log = logging.getLogger(__name__)
+from hotline_notifier.owing.thread import ticket_email
 
 KINDS: dict[type, str] = {
     OffHoursRequested: "offhours-requested",
@@ -38,10 +34,4 @@ def owed(app: Any, event: CloudEvent, trace_context: dict[str, str]) -> list[Agg
     kind = KINDS.get(type(data))
     if kind is None:
         return []
-    record = record_of(app, data.ticket_id)
-    if record is None:
-        log.warning("%s of %s not emailed: its opening was never seen here", kind, data.ticket_number)
-        return []
-    text = templates.render(kind, event=data, ticket=record)
-    return [threaded_email(record, cause=event.id, kind=kind, text=text, trace_context=trace_context),
-            record]
+    return ticket_email(app, event, kind, trace_context)

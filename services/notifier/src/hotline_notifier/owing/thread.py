@@ -9,6 +9,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+
+from hotline.contracts.envelope import CloudEvent
 
 from hotline_notifier import templates
 from hotline_notifier.domain.notification import Notification
@@ -38,3 +41,17 @@ def threaded_email(record: TicketRecord, *, cause: str, kind: str, text: templat
     if not record.knows(notification.message_id):
         record.message_known(notification.message_id, from_customer=False)
     return notification
+
+
+def ticket_email(app: Any, event: CloudEvent, kind: str, trace_context: dict[str, str]) -> list[Aggregate]:
+    """What an event about a ticket owes when it owes its contact the email `kind` (template
+    `kind`, given `event` and `ticket`): that email, threaded, and the record; nothing (logged)
+    when the ticket's opening was never seen here."""
+    data = event.data
+    record = record_of(app, data.ticket_id)
+    if record is None:
+        log.warning("%s of %s not emailed: its opening was never seen here", kind, data.ticket_number)
+        return []
+    text = templates.render(kind, event=data, ticket=record)
+    return [threaded_email(record, cause=event.id, kind=kind, text=text, trace_context=trace_context),
+            record]
