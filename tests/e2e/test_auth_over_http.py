@@ -56,6 +56,9 @@ async def test_each_role_may_do_what_it_is_for_and_nothing_more(stack):
         metrics = await auditor.get("/metrics")
         assert metrics.status_code == 200
         assert re.search(r'hotline_relay_backlog\{[^}]*relay="intake->hotline\.tickets\.v1"\} \d', metrics.text)
+    async with stack.client("notifier", "auditor") as auditor:  # every consumer group's lag
+        text = (await auditor.get("/metrics")).text
+        assert re.search(r'hotline_consumer_lag_records\{[^}]*group="hotline-notifier"[^}]*\} ', text), text[-2000:]
     async with stack.client("intake", "admin") as admin:
         assert (await admin.post("/customers/reload")).status_code == 200
     async with stack.client("sla-timer", "agent") as agent:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,7 @@ def browser():
 
 
 def drive(stack, tmp_path: Path) -> Path:
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -56,7 +57,10 @@ def drive(stack, tmp_path: Path) -> Path:
 
         def wait_for(what: str, condition, timeout: float = 30.0):
             try:
-                return WebDriverWait(driver, timeout, poll_frequency=0.2).until(lambda d: condition())
+                # a live update may replace a row between finding it and reading it: look again
+                return WebDriverWait(driver, timeout, poll_frequency=0.2,
+                                     ignored_exceptions=(StaleElementReferenceException,)
+                                     ).until(lambda d: condition())
             except TimeoutException:
                 status = driver.find_element(By.ID, "status").text
                 pytest.fail(f"the board never showed {what} (status {status!r}):\n"
@@ -74,20 +78,29 @@ def drive(stack, tmp_path: Path) -> Path:
             found = driver.find_elements(By.ID, f"row-{number}")
             return found[0] if found else None
 
+        def read(what):
+            """`what(row())`, found again if a live update replaced the row meanwhile."""
+            for _ in range(20):
+                try:
+                    return what(row())
+                except StaleElementReferenceException:
+                    time.sleep(0.05)
+            return what(row())
+
         wait_for(f"a row for {number}", lambda: row() is not None)
-        assert row().get_attribute("data-level") == "ok", row().text
-        assert "P1" in row().text and "response" in row().text
+        assert read(lambda r: r.get_attribute("data-level")) == "ok", read(lambda r: r.text)
+        assert "P1" in read(lambda r: r.text) and "response" in read(lambda r: r.text)
 
         set_clock(stack, MONDAY.format("12:00"))
         wait_for(f"{number} at 75 %", lambda: "lvl-warning-75" in row().get_attribute("class"))
-        assert "75%" in row().text
+        assert "75%" in read(lambda r: r.text)
 
         set_clock(stack, MONDAY.format("13:01"))
         wait_for(f"{number} breached", lambda: "lvl-breached" in row().get_attribute("class"))
-        assert "breached" in row().text
+        assert "breached" in read(lambda r: r.text)
         assert driver.execute_script("return window.__marker") == 1, "the page reloaded"
 
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", row())
+        read(lambda r: driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", r))
         shot = tmp_path / "board.png"
         assert driver.save_screenshot(str(shot)), "no screenshot"
         return shot

@@ -63,12 +63,19 @@ def sign_in_link(stack, driver, address: str) -> None:
 
 def press(driver, by: str, what: str) -> None:
     """Click what `by`/`what` finds and wait until the page it loads has replaced this one."""
-    from selenium.common.exceptions import WebDriverException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(by, what).click()
+    for attempt in range(5):  # the queue's live update may swap the element out: find it again
+        try:
+            driver.find_element(by, what).click()
+            break
+        except StaleElementReferenceException:
+            if attempt == 4:
+                raise
+            time.sleep(0.1)
 
     def replaced(_) -> bool:
         try:

@@ -66,8 +66,15 @@ async def _lenient_parser(raw: Any, original: Callable[[Any], Awaitable[Any]]) -
     return message
 
 
+SUBSCRIPTIONS: list[tuple[str, str]] = []
+"""(topic, group) of every subscription this process made: each one's lag is measured
+(`hotline.lag.measure_subscriptions`, `hotline_consumer_lag_records`)."""
+
+
 def _subscribe(broker: KafkaBroker, topic: str, group_id: str, handle: Callable[..., Awaitable[None]],
                **options: Any) -> None:
+    if (topic, group_id) not in SUBSCRIPTIONS:
+        SUBSCRIPTIONS.append((topic, group_id))
     broker.subscriber(
         topic,
         group_id=group_id,

@@ -10,6 +10,11 @@ On tansu 0.6.0 a partition's end offset is under-reported (its last batch's base
 see ARCHITECTURE.md): a consumer that has read everything is never counted as behind, and one
 that is behind by at least a batch is; one in the middle of the last batch may look caught up.
 On real Kafka the figure is exact.
+
+Every group a process consumes with is measured (`measure_subscriptions`, every
+`SUBSCRIPTION_INTERVAL` seconds unless the service measures it itself, as sla-timer does its
+ticket consumer twice a second) and shown on `/metrics` as `hotline_consumer_lag_records{topic,
+group}` (-1 while unknown).
 """
 
 from __future__ import annotations
@@ -102,3 +107,35 @@ class ConsumerLag:
             if was_behind:
                 for listener in self._listeners:
                     listener()
+
+
+SUBSCRIPTION_INTERVAL = 10.0
+_MEASURED: list[ConsumerLag] = []
+
+
+def observe(lag: ConsumerLag) -> None:
+    """Show `lag` on `/metrics` (`hotline_consumer_lag_records{topic,group}`)."""
+    if not _MEASURED:
+        from opentelemetry.metrics import Observation
+
+        from hotline.telemetry import meter
+
+        meter("hotline.consumers").create_observable_gauge(
+            "hotline_consumer_lag_records", unit="{record}",
+            description="Records on the topic the consumer group has not applied yet (-1: unknown)",
+            callbacks=[lambda _: [Observation(-1 if m.lag is None else m.lag,
+                                              {"topic": m.topic, "group": m.group_id}) for m in _MEASURED]])
+    if all((m.topic, m.group_id) != (lag.topic, lag.group_id) for m in _MEASURED):
+        _MEASURED.append(lag)
+
+
+def measure_subscriptions(bootstrap: str, subscriptions: Iterable[tuple[str, str]]) -> list[ConsumerLag]:
+    """A `ConsumerLag` for each (topic, group) not measured yet, observed; run each (`run`)."""
+    found = []
+    for topic, group in subscriptions:
+        if any((m.topic, m.group_id) == (topic, group) for m in _MEASURED):
+            continue
+        lag = ConsumerLag(bootstrap, topic, group, interval=SUBSCRIPTION_INTERVAL)
+        observe(lag)
+        found.append(lag)
+    return found

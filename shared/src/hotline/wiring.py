@@ -22,6 +22,8 @@ from opentelemetry.metrics import Observation
 from hotline.admin_api import Publication, admin_router
 from hotline.eventstore import ensure_schema, postgres_env
 from hotline.kafka import ensure_topics, make_broker, make_producer, wait_for_broker
+from hotline import consumer
+from hotline.lag import SUBSCRIPTION_INTERVAL, ConsumerLag, measure_subscriptions
 from hotline.logs import setup_logging
 from hotline.follower import LogPositions, RecentEvents
 from hotline.relay import Relay, RelayStatus, ToCloudEvent
@@ -52,6 +54,18 @@ def _relay_instruments() -> None:
 
 
 HEAD_SECONDS = 5.0
+
+
+async def _keep_measuring(lag: ConsumerLag) -> None:
+    """`lag.run()`, started again after a pause if the broker refuses it."""
+    while True:
+        try:
+            await lag.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a metric never stops the service
+            log.debug("lag of %s not measured: %s", lag.group_id, exc)
+        await asyncio.sleep(SUBSCRIPTION_INTERVAL)
 
 
 async def _watch_head(pool: asyncpg.Pool, app: Application, status: RelayStatus) -> None:
@@ -141,6 +155,22 @@ class Wiring:
                                          self.settings.kafka_max_record_bytes))
         runtime = ServiceRuntime(self.settings, http, self.broker)
         runtime.on_start(self.start)
+
+        measuring: list[asyncio.Task] = []
+
+        async def measure_lags() -> None:
+            """Every group this process subscribed with, measured beside the service (for
+            /metrics only: not a task whose restarts would make the service unready)."""
+            for lag in measure_subscriptions(self.settings.kafka_bootstrap, consumer.SUBSCRIPTIONS):
+                measuring.append(asyncio.create_task(_keep_measuring(lag), name=f"lag {lag.group_id}"))
+
+        async def stop_measuring() -> None:
+            for task in measuring:
+                task.cancel()
+            await asyncio.gather(*measuring, return_exceptions=True)
+
+        runtime.on_start(measure_lags)
+        runtime.on_stop(stop_measuring)
         runtime.on_stop(self.stop)
         runtime.add_check("database", self.database_ready)
         runtime.add_check("broker", self.broker_ready)

@@ -15,7 +15,7 @@ from hotline.consumer import subscribe_tracked, subscribe_tracked_batch
 from hotline.contracts import topics
 from hotline.contracts.envelope import CloudEvent
 from hotline.directory import DirectoryFile
-from hotline.lag import ConsumerLag
+from hotline.lag import ConsumerLag, observe
 from hotline.runtime import ServiceRuntime
 from hotline_sla_timer import board
 from hotline_sla_timer.application import SlaTimerApplication
@@ -78,12 +78,8 @@ def build(settings: SlaTimerSettings | None = None) -> ServiceRuntime:
 
 
 def _instruments(lag: ConsumerLag, firing: FiringLoop) -> None:
+    observe(lag)  # hotline_consumer_lag_records{topic="hotline.tickets.v1",group="hotline-sla-timer"}
     meter = telemetry.meter("hotline.sla_timer")
-    attributes = {"topic": lag.topic, "group": lag.group_id}
-    meter.create_observable_gauge(
-        "hotline_consumer_lag_records", unit="{record}",
-        description="Ticket events on hotline.tickets.v1 not yet applied by sla-timer (-1: unknown)",
-        callbacks=[lambda _: [Observation(-1 if lag.lag is None else lag.lag, attributes)]])
     meter.create_observable_gauge(
         "hotline_sla_firing_held", description="1 while due timers wait for the ticket consumer",
         callbacks=[lambda _: [Observation(int(firing.held_since is not None))]])
