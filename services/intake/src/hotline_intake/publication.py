@@ -55,19 +55,10 @@ LIFECYCLE_CONTRACTS = {
 def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
     contract = LIFECYCLE_CONTRACTS.get(type(domain_event))
     if contract is not None:
-        number = domain_event.number
-        data = contract(
-            ticket_id=domain_event.originator_id,
-            ticket_number=number,
-            at=domain_event.at,
-            recorded_at=getattr(domain_event, "recorded_at", None),
-            by=domain_event.by,
-            note=domain_event.note,
-            actor=_actor(domain_event),
-            **{f: getattr(domain_event, f) for f in ("from_priority", "priority", "text")
-               if hasattr(domain_event, f)},
-        )
-        return _envelope(domain_event, position, number, data)
+        data = contract(**_change_fields(domain_event),
+                        **{f: getattr(domain_event, f) for f in ("from_priority", "priority", "text")
+                           if hasattr(domain_event, f)})
+        return _envelope(domain_event, position, domain_event.number, data)
     if isinstance(domain_event, Ticket.Opened):
         data = TicketOpened(
             ticket_id=domain_event.originator_id,
@@ -105,10 +96,7 @@ def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
         return _envelope(domain_event, position, domain_event.number, data)
     if isinstance(domain_event, Ticket.CommentAdded):
         data = contracts.CommentAdded(
-            ticket_id=domain_event.originator_id, ticket_number=domain_event.number,
-            at=domain_event.at, recorded_at=domain_event.recorded_at, by=domain_event.by,
-            note=domain_event.note, actor=_actor(domain_event),
-            comment_id=domain_event.comment_id, author=domain_event.author,
+            **_change_fields(domain_event), comment_id=domain_event.comment_id, author=domain_event.author,
             author_kind=domain_event.author_kind, visibility=domain_event.visibility,
             text=domain_event.text, text_truncated=domain_event.text_truncated,
             attachments=[Attachment(**a) for a in domain_event.attachments],
@@ -159,7 +147,8 @@ SLOT_CONTRACTS = {
 def _change_fields(domain_event: Any) -> dict[str, Any]:
     """What every ticket change's contract carries (`TicketChange`)."""
     return dict(ticket_id=domain_event.originator_id, ticket_number=domain_event.number,
-                at=domain_event.at, recorded_at=domain_event.recorded_at, by=domain_event.by,
+                at=domain_event.at, recorded_at=getattr(domain_event, "recorded_at", None),
+                by=domain_event.by,
                 note=domain_event.note, actor=_actor(domain_event))
 
 

@@ -39,6 +39,16 @@ def off_hours(calendar: SupportCalendar, start: datetime, end: datetime) -> time
     return (end - start) - calendar.elapsed(start, end)
 
 
+def off_hours_minutes(calendar: SupportCalendar, start: datetime, end: datetime,
+                      longest: timedelta) -> int:
+    """The off-hours part of [start, end) in whole minutes; 0 for an interval the rules refuse
+    anyway (reversed, or longer than `longest`), so one of centuries is never walked on the
+    calendar."""
+    if not start < end <= start + longest:
+        return 0
+    return minutes(off_hours(calendar, start, end))
+
+
 def review_owed(ticket: Ticket, calendar: SupportCalendar, at: datetime, because: str,
                 actor: dict[str, str] | None) -> OutageReview | None:
     """The review a P1 in Off Hours opens: for `ticket` as it stands at `at`, if none exists."""
@@ -91,7 +101,7 @@ class OutageReviews:
         if not self.has_review(ticket) and (slot := offhours.accepted_slot(ticket, start, end)):
             entry = dict(entry_id=entry_id or uuid4(), engineer=engineer, start=start, end=end,
                          note=note[:NOTE_MAX], minutes=minutes(end - start),
-                         off_hours_minutes=self._off_hours_of(start, end),
+                         off_hours_minutes=off_hours_minutes(self.calendar, start, end, MAX_ENTRY),
                          logged_at=self.clock.now())
             ticket.log_off_hours_work(slot, entry=entry, at=entry["logged_at"], by=engineer,
                                       actor=actor)
@@ -100,7 +110,7 @@ class OutageReviews:
         review = self._review_of(number, "log work")
         review.log_work(entry_id=entry_id or uuid4(), engineer=engineer, start=start, end=end,
                         note=note, minutes=minutes(end - start),
-                        off_hours_minutes=self._off_hours_of(start, end),
+                        off_hours_minutes=off_hours_minutes(self.calendar, start, end, MAX_ENTRY),
                         logged_at=self.clock.now(), calendar_version=self.calendar.version,
                         actor=actor)
         self.save(review)  # type: ignore[attr-defined]
@@ -119,13 +129,6 @@ class OutageReviews:
                       priority=ticket.priority, calendar_version=self.calendar.version, actor=actor)
         self.save(review)  # type: ignore[attr-defined]
         return review
-
-    def _off_hours_of(self, start: datetime, end: datetime) -> int:
-        """An entry's off-hours minutes; 0 for one the rules refuse anyway (reversed, or longer
-        than `MAX_ENTRY`), so an interval of centuries is never walked on the calendar."""
-        if not start < end <= start + MAX_ENTRY:
-            return 0
-        return minutes(off_hours(self.calendar, start, end))
 
     def _review_of(self, number: str, doing: str) -> OutageReview:
         try:

@@ -18,7 +18,7 @@ from hotline.calendar import SupportCalendar
 from hotline.clock import Clock
 from hotline_intake.domain import offhours
 from hotline_intake.domain.ticket import Ticket, TicketRuleViolation
-from hotline_intake.reviews import minutes, off_hours
+from hotline_intake.reviews import off_hours_minutes
 
 
 class UnreadableSlot(ValueError):
@@ -39,7 +39,7 @@ class OffHoursScheduling:
         ticket = self.get_ticket(number)  # type: ignore[attr-defined]
         start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
         request = ticket.request_off_hours(
-            start=start, end=end, off_hours_minutes=self._off_hours_minutes(start, end),
+            start=start, end=end, off_hours_minutes=self._measured(start, end),
             requested_by=requested_by, channel=channel, at=self.clock.now(), note=note,
             by=requested_by, actor=actor, trace_context=trace_context or {})
         self.save(ticket)  # type: ignore[attr-defined]
@@ -70,7 +70,7 @@ class OffHoursScheduling:
             raise UnreadableSlot(named.error or "the off-hours slot could not be read")
         start, end = named.start.astimezone(timezone.utc), named.end.astimezone(timezone.utc)
         change: dict[str, Any] = dict(actor=actor, trace_context=trace_context or {}, by=sender)
-        slot = dict(start=start, end=end, off_hours_minutes=self._off_hours_minutes(start, end),
+        slot = dict(start=start, end=end, off_hours_minutes=self._measured(start, end),
                     requested_by=sender)
         try:
             request = ticket.request_off_hours(channel="email", at=now, **slot, **change)
@@ -81,9 +81,6 @@ class OffHoursScheduling:
         self.save(ticket)  # type: ignore[attr-defined]
         return request
 
-    def _off_hours_minutes(self, start: datetime, end: datetime) -> int:
-        """The slot's off-hours part; 0 for a slot the rules refuse anyway (reversed, or longer
-        than `MAX_SLOT`), so a slot of centuries is never walked on the calendar."""
-        if not start < end <= start + offhours.MAX_SLOT:
-            return 0
-        return minutes(off_hours(self.calendar, start, end))
+    def _measured(self, start: datetime, end: datetime) -> int:
+        """A slot's off-hours minutes (0 for one longer than a slot may be: refused anyway)."""
+        return off_hours_minutes(self.calendar, start, end, offhours.MAX_SLOT)

@@ -213,7 +213,7 @@ class Ticket(Aggregate):
                           requested_by: str, channel: str, at: datetime, **change: Any) -> str:
         """Ask the NOC for an off-hours slot; returns the request's id. Moves no clock."""
         offhours.check_request(self, start=start, end=end, now=at, off_hours_minutes=off_hours_minutes)
-        request = offhours.request_id(self.number, len(offhours.requests_of(self)) + 1)
+        request = self._next_request_id()
         self._off_hours_requested(
             **self._slot(request, start, end, off_hours_minutes), requested_by=requested_by[:AUTHOR_MAX],
             channel=channel, at=at, **_change(change))
@@ -234,7 +234,7 @@ class Ticket(Aggregate):
                          requested_by: str, reason: str, at: datetime, **change: Any) -> str:
         """A slot a customer named by email that breaks a rule: recorded as requested and at
         once declined with the rule's sentence, so the customer is told why."""
-        request = offhours.request_id(self.number, len(offhours.requests_of(self)) + 1)
+        request = self._next_request_id()
         slot = self._slot(request, start, end, off_hours_minutes)
         self._off_hours_requested(**slot, requested_by=requested_by[:AUTHOR_MAX], channel="email",
                                   at=at, **_change(change))
@@ -258,6 +258,9 @@ class Ticket(Aggregate):
         self._agreement_recorded(number=self.number, customer=self.customer, target=target,
                                  quote_id=quote_id, revision=len(self.agreements) + 1, at=at,
                                  **_change(change))
+
+    def _next_request_id(self) -> str:
+        return offhours.request_id(self.number, len(offhours.requests_of(self)) + 1)
 
     def _slot(self, request: str, start: datetime, end: datetime, off_hours_minutes: int) -> dict[str, Any]:
         return dict(number=self.number, request_id=request, customer=self.customer, start=start,

@@ -1,9 +1,9 @@
 """What the web console shows of tickets: which tickets (a customer's, or the agents' queue), and
 each ticket's SLA clocks.
 
-- Finding tickets reads intake's event table for `Ticket.Opened` rows (by customer, or opened
-  within the queue's window), newest first, bounded by `LIMIT`; each ticket is then rebuilt from
-  its events, as every API read does.
+- Finding tickets reads intake's event table for `Ticket.Opened` rows (by customer, or received
+  within the queue's window, both filtered in the query), newest first, bounded by `LIMIT`;
+  each ticket is then rebuilt from its events, as every API read does.
 - The clocks are computed from the ticket's own events by the same policy kernel and the same
   vocabulary sla-timer uses (`hotline.sla.changes`), with the settings in force
   (`HOTLINE_SLA_*`). They are a view for people; sla-timer's published deadline events remain the
@@ -68,11 +68,12 @@ class TicketFinder:
             "ORDER BY notification_id DESC LIMIT %s").format(self.events), (OPENED_TOPIC, customer, LIMIT))
 
     def opened_since(self, since: datetime) -> list[Ticket]:
-        """Tickets opened since `since` (by the log's insert order, newest first, ≤ `LIMIT`×5)."""
-        rows = self._load(sql.SQL(
-            "SELECT originator_id FROM {} WHERE topic = %s ORDER BY notification_id DESC LIMIT %s"
-        ).format(self.events), (OPENED_TOPIC, LIMIT * 5))
-        return [t for t in rows if t.received_at >= since]
+        """Tickets received since `since`, newest first (at most `LIMIT`×5); the window is
+        applied in the query, so older tickets are never loaded."""
+        return self._load(sql.SQL(
+            "SELECT originator_id FROM {} WHERE topic = %s AND (convert_from(state, 'UTF8')::jsonb "
+            "-> 'received_at' ->> '_data_')::timestamptz >= %s "
+            "ORDER BY notification_id DESC LIMIT %s").format(self.events), (OPENED_TOPIC, since, LIMIT * 5))
 
     def _load(self, query: Any, arguments: tuple) -> list[Ticket]:
         with self.pool.connection() as conn:
