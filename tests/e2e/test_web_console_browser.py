@@ -219,3 +219,40 @@ async def test_sign_in_links_expire_are_used_once_and_are_rate_limited(stack):
         assert bad.status_code == 422 and "registered for your company" in bad.text
         forged = await client.post("/portal/login", data={"email": GLOBEX})
         assert forged.status_code == 403
+
+
+async def test_the_portal_works_without_javascript_and_its_cookie_is_secure_behind_tls(stack):
+    """Plain form posts (what a browser without JavaScript sends) sign in, open a ticket and
+    reply; the session cookie is HttpOnly and SameSite, and Secure when the request came over
+    TLS (here: a proxy's X-Forwarded-Proto)."""
+    set_clock(stack, "2026-12-09T12:00:00-08:00")
+    async with httpx.AsyncClient(base_url=stack.url("intake")) as client:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', (await client.get("/portal/login")).text).group(1)
+        since = stack.mail_count()
+        assert (await client.post("/portal/login", data={"email": ACME, "csrf": csrf})).status_code == 200
+        [mail] = await stack.wait_for_mail(lambda m: m["To"] == ACME and "sign-in" in m["Subject"], since=since)
+        path = (link := LINK.search(mail.get_body(("plain",)).get_content()).group(0))[link.index("/portal/"):]
+        signed = await client.post(path, data={"csrf": csrf}, headers={"X-Forwarded-Proto": "https"})
+        assert signed.status_code == 303 and signed.headers["location"] == "/portal"
+        cookie = signed.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie and "secure" in cookie
+        session = signed.cookies["hotline_session"]
+        client.cookies.set("hotline_session", session)
+        form = (await client.get("/portal/new")).text
+        token = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+        opened = await client.post("/portal/new", data={
+            "csrf": token, "location": "100 Main St, Springfield", "issue": "No-JS ticket",
+            "description": "Opened with plain form posts.", "priority": "3"})
+        assert opened.status_code == 303
+        number = re.search(r"T-\d{6,}", opened.headers["location"]).group(0)
+        replied = await client.post(f"/portal/tickets/{number}/reply", data={"csrf": token, "message": "Any news?"})
+        assert replied.status_code == 303
+        page = (await client.get(f"/portal/tickets/{number}")).text
+        assert "No-JS ticket" in page and "Any news?" in page
+        # the same sign-in over plain HTTP: no Secure flag (the browser would not send it back)
+        since = stack.mail_count()
+        assert (await client.post("/portal/login", data={"email": ACME, "csrf": csrf})).status_code == 200
+        [mail] = await stack.wait_for_mail(lambda m: m["To"] == ACME and "sign-in" in m["Subject"], since=since)
+        path = (link := LINK.search(mail.get_body(("plain",)).get_content()).group(0))[link.index("/portal/"):]
+        plain = await client.post(path, data={"csrf": csrf})
+        assert plain.status_code == 303 and "secure" not in plain.headers["set-cookie"].lower()
