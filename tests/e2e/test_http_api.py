@@ -116,3 +116,36 @@ async def test_every_service_reports_health_and_readiness(stack):
             ready = await client.get(stack.url(service) + "/readyz")
             assert ready.status_code == 200, ready.text
             assert ready.json()["ready"] is True
+
+
+async def test_an_idempotency_key_makes_post_tickets_safe_to_retry(stack):
+    ticket = {**TICKET, "issue": "Idempotent retry"}
+    async with stack.client("intake", "agent", timeout=60) as client:
+        key = {"Idempotency-Key": f"retry-{datetime.now(timezone.utc).timestamp()}"}
+        first = await client.post("/tickets", json=ticket, headers=key)
+        again = await client.post("/tickets", json=ticket, headers=key)
+        assert (first.status_code, again.status_code) == (201, 201), again.text
+        assert again.json()["number"] == first.json()["number"]
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert "Idempotent-Replayed" not in first.headers
+        other = await client.post("/tickets", json=ticket, headers={"Idempotency-Key": key[
+            "Idempotency-Key"] + "-other"})
+        assert other.status_code == 201 and other.json()["number"] != first.json()["number"]
+        changed = await client.post("/tickets", json={**ticket, "priority": 1}, headers=key)
+        assert changed.status_code == 422
+        assert changed.json()["detail"]["reason"] == "idempotency_key_reused"
+        race = {"Idempotency-Key": key["Idempotency-Key"] + "-race"}
+        racing = await asyncio.gather(*(client.post("/tickets", json=ticket, headers=race)
+                                        for _ in range(5)))
+        assert {r.status_code for r in racing} == {201}
+        assert len({r.json()["number"] for r in racing}) == 1
+        assert [r.headers.get("Idempotent-Replayed") for r in racing].count("true") == 4
+
+
+@pytest.mark.parametrize("key", [b"x" * 300, b"caf\xc3\xa9", b"two words"])
+async def test_a_malformed_idempotency_key_is_refused_with_a_reason(stack, key):
+    async with stack.client("intake", "agent") as client:
+        response = await client.post("/tickets", json=TICKET, headers={"Idempotency-Key": key})
+    assert response.status_code == 400
+    assert response.json()["detail"]["reason"] == "invalid_idempotency_key"
+    assert "1–255 visible ASCII characters" in response.json()["detail"]["detail"]

@@ -1,6 +1,7 @@
 """Intake's submission log and long descriptions on the real PostgreSQL: a resent Message-ID
-opens one ticket across restarts and racing replicas, the rate limits count committed rows, a
-description over 64 KiB comes back whole, and the log can be rebuilt from the event log."""
+(or an HTTP request's Idempotency-Key) opens one ticket across restarts and racing replicas, the
+rate limits count committed rows, a description over 64 KiB comes back whole, and the log can be
+rebuilt from the event log."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from hotline_intake import DEMO_DIRECTORY_PATH
 from hotline_intake.adapters.ticket_numbers import PostgresTicketNumbers
 from hotline_intake.admission import SubmissionLimits
 from hotline_intake.application import IntakeApplication
-from hotline_intake.submissions import Duplicate, Opened, Rejected, Submissions
+from hotline_intake.submissions import Duplicate, Opened, Rejected, Replayed, Submissions
 from intake_fakes import ACME_NOC, blind_first_look, email, published
 
 pytestmark = pytest.mark.integration
@@ -66,6 +67,22 @@ async def test_many_concurrent_deliveries_of_one_email_open_one_ticket(infra, sc
     outcomes = await asyncio.gather(*(submissions.receive_email(email(), ACME_NOC) for _ in range(6)))
     assert [type(o).__name__ for o in outcomes].count("Opened") == 1
     assert opened_count(submissions) == 1
+
+
+async def test_an_idempotency_key_opens_one_ticket_across_racing_replicas_and_a_rebuild(infra, schema):
+    request = dict(customer="Acme Corp", location="100 Main St, Springfield", issue="Echo",
+                   description="Echo on calls.", priority=2, contact=ACME_NOC,
+                   actor={"name": "ci-bot", "role": "agent"}, idempotency_key="k-1")
+    replicas = [await start(infra, schema) for _ in range(2)]
+    for replica in replicas:
+        blind_first_look(replica.app)
+    outcomes = await asyncio.gather(*(r.receive_request(**request) for r in replicas))
+    assert sorted(type(o).__name__ for o in outcomes) == ["Opened", "Replayed"]
+    assert len({o.ticket.number for o in outcomes}) == 1
+    await asyncio.to_thread(replicas[0].app.rebuild_submission_log)
+    again = await replicas[1].receive_request(**request)
+    assert isinstance(again, Replayed) and again.ticket.number == outcomes[0].ticket.number
+    assert opened_count(replicas[0]) == 1
 
 
 async def test_rate_limits_count_committed_submissions(infra, schema):

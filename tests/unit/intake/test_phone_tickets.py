@@ -154,11 +154,12 @@ def test_a_typed_in_ticket_is_unchanged(client):
 
 
 def test_the_cli_records_a_call_and_prints_its_number(client, monkeypatch):
-    sent = []
+    sent, keys = [], []
 
-    def call(method, url, path, body=None):
+    def call(method, url, path, body=None, headers=None):
         sent.append(body)
-        return client.request(method, path, json=body).json()
+        keys.append((headers or {}).get("Idempotency-Key"))
+        return client.request(method, path, json=body, headers=headers).json()
 
     monkeypatch.setattr(cli, "_call", call)
     result = CliRunner().invoke(cli.app, [
@@ -169,6 +170,7 @@ def test_the_cli_records_a_call_and_prints_its_number(client, monkeypatch):
     assert result.output.startswith("T-000001  Priority 1  open")
     assert "by phone from Jane Doe, call back on +1 555 0100" in result.output
     assert "contact" not in sent[0]  # the customer's first registered contact, then
+    assert keys[0] and len(keys[0]) == 36  # a fresh Idempotency-Key (a UUID) on every command
 
 
 def test_the_cli_refuses_an_unknown_channel():

@@ -16,10 +16,16 @@ store); `Submissions` calls it in a worker thread.
   The check and the write are not one transaction; the log's unique key closes the gap: the
   loser of a race fails to commit (IntegrityError), finds the winner's row, and is recorded as
   its duplicate.
+* An HTTP request with an `Idempotency-Key` is keyed the same way, by (the caller's name,
+  `idempotency-key:<key>`): the same key again is `Replayed` (the original ticket, nothing
+  recorded), with a different request `IdempotencyKeyReused`; a racing twin loses on the same
+  unique key and is replayed. Keys are kept as long as the duplicate window (7 days).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,7 +43,17 @@ from hotline_intake.domain.subject import DEFAULT_PRIORITY, PRIORITIES, TicketSu
 from hotline_intake.domain.thread import follow_up_issue
 from hotline_intake.domain.ticket import CLOSED
 from hotline_intake.scheduling import UnreadableSlot
-from hotline_intake.outcomes import Commented, Duplicate, Ignored, Opened, Outcome, Rejected
+from hotline_intake.adapters.submission_rows import idempotency_id
+from hotline_intake.outcomes import (
+    Commented,
+    Duplicate,
+    IdempotencyKeyReused,
+    Ignored,
+    Opened,
+    Outcome,
+    Rejected,
+    Replayed,
+)
 from hotline_intake.screening import Accepted, Automatic, Refused, Reply, Verdict, envelope_sender
 
 log = logging.getLogger(__name__)
@@ -80,13 +96,54 @@ class Admission:
                 description: str, priority: int | None, contact: str | None,
                 channel: str = "http", caller: str | None = None, callback: str | None = None,
                 called_at: datetime | None = None,
-                attachments: list[dict[str, Any]] | None = None) -> Outcome:
+                attachments: list[dict[str, Any]] | None = None,
+                idempotency_key: str | None = None) -> Outcome:
         """An HTTP request (channel `http`: `contact` and a description required), or a
         telephone call an agent records (channel `phone`, `domain.phone_call`): received at the
         time of the call, which must lie within the back-dating limit (else
         `TicketRuleViolation` `in_future` or `too_far_back`, and nothing is recorded); without
         a `contact`, the customer's first registered contact is the ticket's (the confirmation
-        goes there)."""
+        goes there).
+
+        With an `idempotency_key` (the `Idempotency-Key` header), a key that already opened a
+        ticket for the same caller (the actor's name) within the duplicate window is `Replayed`
+        (nothing recorded), or `IdempotencyKeyReused` when this request differs from that one
+        (its fingerprint: a hash of every field). A racing request with the same key loses on
+        the submission log's unique key and is replayed too. Only an opened ticket keeps its
+        key: a refused request may be sent again with it."""
+        fields = dict(customer=customer, location=location, issue=issue,
+                      description=description, priority=priority, contact=contact,
+                      channel=channel, caller=caller, callback=callback, called_at=called_at,
+                      attachments=attachments)
+        if idempotency_key is None:
+            return self._request(directory, trace_context, actor, None, **fields)
+        keyed = {"caller": (actor or {}).get("name") or "anonymous", "key": idempotency_key,
+                 "fingerprint": _fingerprint(fields)}
+        for attempt in (1, 2):
+            if replayed := self._replayed(keyed):
+                return replayed
+            try:
+                return self._request(directory, trace_context, actor, keyed, **fields)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _replayed(self, keyed: dict[str, str]) -> Replayed | None:
+        original = self.app.original_submission(keyed["caller"], idempotency_id(keyed["key"]))
+        if original is None or original.ticket_number is None:
+            return None
+        ticket = self.app.get_ticket(original.ticket_number)
+        if (getattr(ticket, "idempotency", None) or {}).get("fingerprint") != keyed["fingerprint"]:
+            raise IdempotencyKeyReused(keyed["key"], ticket.number)
+        log.info("idempotent request replayed", extra={"ticket": ticket.number})
+        return Replayed(ticket)
+
+    def _request(self, directory: Directory, trace_context: dict[str, str],
+                 actor: dict[str, str] | None, keyed: dict[str, str] | None, *, customer: str,
+                 location: str, issue: str, description: str, priority: int | None,
+                 contact: str | None, channel: str, caller: str | None, callback: str | None,
+                 called_at: datetime | None, attachments: list[dict[str, Any]] | None) -> Outcome:
         now = self.app.clock.now()
         context = dict(received_at=now, trace_context=trace_context, actor=actor)
         call: PhoneCall | None = None
@@ -116,6 +173,8 @@ class Admission:
         recorded: dict[str, Any] = dict(caller=call.caller, callback=call.callback) if call else {}
         if attachments:  # the web console's uploads, recorded by name and size
             recorded["attachments"] = attachments
+        if keyed:
+            recorded["idempotency"] = keyed
         return self._open(accepted, channel, contact.lower(), {"subject": None}, context,
                           description=description, **recorded)
 
@@ -257,6 +316,12 @@ def _first_contact(directory: Directory, customer: str) -> str:
     """The customer's first registered contact ("" for an unknown customer: refused later)."""
     found = directory.find_customer(customer)
     return found.contacts[0].email if found is not None else ""
+
+
+def _fingerprint(fields: dict[str, Any]) -> str:
+    """What identifies a request's content (every field), to tell a retry from a new request."""
+    canonical = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _is_dmarc_failure(verdict: Verdict) -> bool:

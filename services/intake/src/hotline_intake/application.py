@@ -125,11 +125,13 @@ class IntakeApplication(OutageReviews, OffHoursScheduling, SubmissionRecords, Ap
         follow_up_of: str | None = None,
         caller: str | None = None,
         callback: str | None = None,
+        idempotency: dict[str, str] | None = None,
     ) -> Ticket:
         """Open a ticket. A description over 64 KiB is kept whole beside the event, which
         carries its first 64 KiB (`full_description` returns all of it). A telephone call
         (channel `phone`) is received at the time of the call (checked by `backdated`) and
-        records its `caller` and `callback` number."""
+        records its `caller` and `callback` number. `idempotency`: an HTTP request's key (see
+        `admission.Admission.request`)."""
         received_at = received_at or self.clock.now()
         text = Description.of(description)
         ticket = Ticket(
@@ -155,6 +157,7 @@ class IntakeApplication(OutageReviews, OffHoursScheduling, SubmissionRecords, Ap
             follow_up_of=follow_up_of,
             caller=caller,
             callback=callback,
+            idempotency=idempotency,
         )
         whole = (ticket.id, description) if text.truncated else None
         review = review_owed(ticket, self.calendar, received_at, "p1-off-hours", actor)

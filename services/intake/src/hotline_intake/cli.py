@@ -8,6 +8,7 @@ else the port in HOTLINE_INTAKE_HTTP_PORT, else http://127.0.0.1:8080.
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,8 +34,9 @@ def shown_at(value: str) -> str:
         "%a %Y-%m-%d %H:%M %Z")
 
 
-def _call(method: str, url: str | None, path: str, body: dict[str, Any] | None = None) -> Any:
-    return API.call(method, url, path, body)
+def _call(method: str, url: str | None, path: str, body: dict[str, Any] | None = None,
+          headers: dict[str, str] | None = None) -> Any:
+    return API.call(method, url, path, body, headers=headers)
 
 
 def _print(ticket: dict[str, Any], as_json: bool) -> None:
@@ -85,10 +87,15 @@ def open_ticket(
                         "call back")] = None,
     called_at: Annotated[str | None, typer.Option("--called-at", help="phone: when the call "
                          "came in (ISO-8601 with offset); the response clock starts then")] = None,
+    idempotency_key: Annotated[str | None, typer.Option(
+        "--idempotency-key", help="sent as the Idempotency-Key header; default a fresh random "
+        "one. Give the same key to run the command again safely after a lost answer: it shows "
+        "the ticket that key opened instead of opening another.")] = None,
     url: Url = None, as_json: AsJson = False,
 ) -> None:
     """Open a ticket; with --channel phone, record a telephone call as one (--caller and
-    --called-at required, at most HOTLINE_INTAKE_MAX_BACKDATE ago)."""
+    --called-at required, at most HOTLINE_INTAKE_MAX_BACKDATE ago). Every request carries an
+    Idempotency-Key (the CLI does not retry by itself)."""
     if channel not in ("http", "phone"):
         typer.echo(f"error: --channel is phone or http, not {channel!r}", err=True)
         raise typer.Exit(2)
@@ -96,8 +103,9 @@ def open_ticket(
         "channel": channel, "customer": customer, "location": location, "issue": issue,
         "description": description, "priority": priority, "contact": contact,
         "caller": caller, "callback": callback, "called_at": called_at}
-    _print(_call("POST", url, "/tickets", {k: v for k, v in body.items() if v is not None}),
-           as_json)
+    key = idempotency_key or str(uuid.uuid4())
+    _print(_call("POST", url, "/tickets", {k: v for k, v in body.items() if v is not None},
+                 headers={"Idempotency-Key": key}), as_json)
 
 
 @app.command()

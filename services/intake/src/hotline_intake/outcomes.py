@@ -47,4 +47,21 @@ class Commented:
     resent: bool = False
 
 
-Outcome = Opened | Rejected | Ignored | Duplicate | Commented
+@dataclass(frozen=True)
+class Replayed:
+    """An HTTP request whose Idempotency-Key (from the same caller) opened `ticket` before:
+    nothing new is recorded; the edge answers as it did then."""
+
+    ticket: Ticket
+
+
+class IdempotencyKeyReused(Exception):
+    """The caller's Idempotency-Key opened `number` with a different request (HTTP 422)."""
+
+    def __init__(self, key: str, number: str) -> None:
+        super().__init__(f"the Idempotency-Key {key!r} opened {number} with a different "
+                         "request; send a new key for a new ticket")
+        self.number = number
+
+
+Outcome = Opened | Rejected | Ignored | Duplicate | Commented | Replayed

@@ -31,7 +31,16 @@ from hotline_intake.adapters.mime import EmailHeader
 from hotline_intake.application import IntakeApplication
 from hotline_intake.admission import Admission, SubmissionLimits
 from hotline_intake.domain.rejection import IntakeRejection, RejectionReason
-from hotline_intake.outcomes import Commented, Duplicate, Ignored, Opened, Outcome, Rejected
+from hotline_intake.outcomes import (
+    Commented,
+    Duplicate,
+    IdempotencyKeyReused,
+    Ignored,
+    Opened,
+    Outcome,
+    Rejected,
+    Replayed,
+)
 from hotline_intake.screening import (
     Refused,
     ScreeningRules,
@@ -43,7 +52,8 @@ from hotline_intake.screening import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Commented", "Duplicate", "Ignored", "Opened", "Outcome", "Rejected", "Submissions"]
+__all__ = ["Commented", "Duplicate", "IdempotencyKeyReused", "Ignored", "Opened", "Outcome",
+           "Rejected", "Replayed", "Submissions"]
 
 READERS = 4
 """Worker threads that read emails. One stuck past its time limit keeps its thread (Python
@@ -78,15 +88,18 @@ class Submissions:
         priority: int | None, contact: str | None, actor: dict[str, str] | None = None,
         channel: str = "http", caller: str | None = None, callback: str | None = None,
         called_at: datetime | None = None, attachments: list[dict[str, Any]] | None = None,
+        idempotency_key: str | None = None,
     ) -> Outcome:
         """Open a ticket from an HTTP request or a telephone call an agent records (channel
         `phone`), or record its rejection (the same field limits as the HTTP model's, applied
-        again here). A call outside the back-dating limit raises `TicketRuleViolation`."""
+        again here). A call outside the back-dating limit raises `TicketRuleViolation`. With an
+        `idempotency_key`, a retry is `Replayed` or raises `IdempotencyKeyReused` (`Admission`)."""
         return await asyncio.to_thread(
             self.admission.request, self.directory, current_trace_context(), actor,
             customer=customer, location=location, issue=issue, description=description,
             priority=priority, contact=contact, channel=channel, caller=caller,
-            callback=callback, called_at=called_at, attachments=attachments)
+            callback=callback, called_at=called_at, attachments=attachments,
+            idempotency_key=idempotency_key)
 
     async def _screen(self, raw: bytes, mail_from: str | None) -> Verdict:
         header_seen: list[EmailHeader] = []

@@ -34,12 +34,14 @@ class ServiceApi:
                 or (f"http://127.0.0.1:{port}" if port else self.default))
 
     def call(self, method: str, url: str | None, path: str, body: dict[str, Any] | None = None,
-             params: dict[str, Any] | None = None, *, text: bool = False) -> Any:
-        """The answer's JSON (its text with `text`); exits with one line if refused or unreachable."""
+             params: dict[str, Any] | None = None, *, text: bool = False,
+             headers: dict[str, str] | None = None) -> Any:
+        """The answer's JSON (its text with `text`); exits with one line if refused or
+        unreachable. `headers` are sent besides the token's."""
         base = self.base_url(url)
         try:
             response = httpx.request(method, base.rstrip("/") + path, json=body, params=params,
-                                     timeout=30, headers=stack.auth_headers())
+                                     timeout=30, headers={**stack.auth_headers(), **(headers or {})})
         except httpx.TransportError as exc:
             stack.unreachable(self.service, base, f"{self.prefix}_URL", exc)
         if response.status_code >= 400:

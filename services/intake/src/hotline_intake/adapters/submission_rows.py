@@ -5,6 +5,8 @@ The key (sender, message_id) is what makes a resent email a duplicate. A DMARC f
 key: a forger who picks a Message-ID must not be able to turn the real sender's email with the
 same id into a duplicate. `reply_to` is set where a reply is owed (to the rejection's `notify`
 address when it has one, else its sender): it is what the per-address reply limit counts.
+A ticket opened over HTTP with an `Idempotency-Key` is keyed by (caller, `idempotency_id(key)`)
+instead, so the same key from the same token cannot open a second ticket (`admission`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ from hotline_intake.domain.submission import IgnoredSubmission, RejectedSubmissi
 from hotline_intake.domain.ticket import Ticket
 
 TICKET, REJECTED, IGNORED = "ticket", "rejected", "ignored"
+
+
+def idempotency_id(key: str) -> str:
+    """The message_id under which an HTTP request's Idempotency-Key is kept in the log."""
+    return f"idempotency-key:{key}"
 
 
 class SubmissionRow(NamedTuple):
@@ -37,7 +44,10 @@ COLUMNS = SubmissionRow._fields
 def row_of(event: Any) -> SubmissionRow | None:
     """The row an event adds to the submission log (None: it adds none)."""
     if isinstance(event, Ticket.Opened):
-        return SubmissionRow(event.originator_id, event.contact, event.message_id, TICKET,
+        keyed = getattr(event, "idempotency", None)
+        sender, message_id = ((keyed["caller"], idempotency_id(keyed["key"])) if keyed
+                              else (event.contact, event.message_id))
+        return SubmissionRow(event.originator_id, sender, message_id, TICKET,
                              event.number, event.customer, None, event.received_at)
     if isinstance(event, RejectedSubmission.Rejected):
         keyed = event.reason != RejectionReason.DMARC_FAIL

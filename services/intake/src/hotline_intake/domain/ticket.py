@@ -52,6 +52,7 @@ class Ticket(Aggregate):
         follow_up_of: str | None = None,
         caller: str | None = None,
         callback: str | None = None,
+        idempotency: dict[str, str] | None = None,
     ) -> None:
         self.number = number
         self.customer = customer
@@ -79,6 +80,8 @@ class Ticket(Aggregate):
         self.follow_up_of = follow_up_of
         self.caller = caller  # a telephone call's (channel `phone`): who called
         self.callback = callback  # ... and the number to call back
+        # an HTTP request's Idempotency-Key: {"caller", "key", "fingerprint"} (`admission`)
+        self.idempotency = idempotency
         self.comments: list[dict[str, Any]] = []  # the conversation, in order
         self.off_hours_requests: list[dict[str, Any]] = []  # scheduled off-hours work (P2–P4)
         self.agreements: list[dict[str, Any]] = []  # P4 dates agreed; the last one stands

@@ -1,7 +1,9 @@
 """Intake's HTTP API: open, read and move tickets through their lifecycle (OpenAPI at
 /openapi.json, /docs). A change that does not fit the ticket's state answers 409 with a reason.
 Every route needs a token (`hotline.identity`): agents and admins change tickets, auditors
-read; the caller is recorded as the actor of what it changes."""
+read; the caller is recorded as the actor of what it changes. `POST /tickets` takes an optional
+`Idempotency-Key` header: the same key from the same caller answers with the ticket it opened
+(`Idempotent-Replayed: true`) instead of opening another (`admission.Admission.request`)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, FastAPI, HTTPException, Path, Request, status
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Path, Request, Response, status
 from fastapi.responses import PlainTextResponse
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field
 
@@ -25,9 +27,17 @@ from hotline_intake.domain.ticket import Ticket, TicketRuleViolation
 from hotline_intake.entrypoints.history_api import history_router
 from hotline_intake.entrypoints.offhours_api import offhours_router
 from hotline_intake.entrypoints.review_api import review_router
-from hotline_intake.submissions import Opened, Submissions
+from hotline_intake.submissions import IdempotencyKeyReused, Opened, Replayed, Submissions
 
 NUMBER = re.compile(r"^T-\d{6,}$")
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+IDEMPOTENCY_KEY_DOC = (
+    "Makes the request safe to retry (IETF draft \"The Idempotency-Key HTTP Header Field\"): a "
+    "fresh unique value (e.g. a UUID) per new ticket, the same one on every retry of it. A key "
+    "this caller (token) sent before, within HOTLINE_INTAKE_DUPLICATE_WINDOW (7 days), opens nothing new: "
+    "the answer is the ticket it opened (201, `Idempotent-Replayed: true`), or 422 "
+    "`idempotency_key_reused` when the request differs. 1–255 visible ASCII characters, else "
+    "400 `invalid_idempotency_key`. A refused request keeps no key.")
 
 
 ONE_LINE = r"^[^\x00-\x1f\x7f]+$"  # no control characters: it becomes an email's Subject
@@ -176,20 +186,42 @@ def ticket_router(submissions: Submissions) -> APIRouter:
 
     @router.post(
         "/tickets", status_code=status.HTTP_201_CREATED, response_model=TicketView,
-        responses={422: {"model": Invalid, "description": "Not a ticket: the reason says why"},
+        responses={201: {"headers": {"Idempotent-Replayed": {
+                       "description": "`true` when this answers a repeated Idempotency-Key: "
+                       "the ticket that key opened, nothing new.", "schema": {"type": "string"}}}},
+                   400: {"model": Problem, "description": "An Idempotency-Key that is not 1–255 "
+                         "visible ASCII characters (`invalid_idempotency_key`)"},
+                   422: {"model": Invalid, "description": "Not a ticket: the reason says why; "
+                         "`idempotency_key_reused`: the key opened a ticket with a different "
+                         "request"},
                    409: {"model": Problem, "description": "A telephone call's time is later "
                          "than now (`in_future`) or too far back (`too_far_back`)"}},
     )
     @requires("tickets:write")
-    async def open_ticket(request: TicketRequest, http: Request) -> TicketView:
+    async def open_ticket(
+        request: TicketRequest, http: Request, response: Response,
+        idempotency_key: Annotated[str | None, Header(
+            alias="Idempotency-Key", description=IDEMPOTENCY_KEY_DOC,
+            examples=["8e03978e-40d5-43e8-bc93-6894a57f9324"])] = None,
+    ) -> TicketView:
         """Open a ticket, or record a telephone call as one (`channel: "phone"`). Unknown
-        customers, contacts or locations are refused with a reason."""
+        customers, contacts or locations are refused with a reason. Safe to retry with an
+        `Idempotency-Key`."""
+        if idempotency_key is not None and not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+            raise refusal(400, "invalid_idempotency_key", "the Idempotency-Key header must be "
+                          f"1–255 visible ASCII characters (no spaces), not {len(idempotency_key)} "
+                          "characters" + ("" if idempotency_key.isascii() else " with non-ASCII ones"))
         try:
-            outcome = await submissions.receive_request(**request.model_dump(),
-                                                        actor=guard.actor(http))
+            outcome = await submissions.receive_request(
+                **request.model_dump(), actor=guard.actor(http), idempotency_key=idempotency_key)
         except TicketRuleViolation as violation:
             raise refusal(409, violation.reason, violation.message) from None
-        if isinstance(outcome, Opened):
+        except IdempotencyKeyReused as reused:
+            raise refusal(status.HTTP_422_UNPROCESSABLE_CONTENT, "idempotency_key_reused",
+                          str(reused)) from None
+        if isinstance(outcome, Replayed):
+            response.headers["Idempotent-Replayed"] = "true"
+        if isinstance(outcome, Opened | Replayed):
             return TicketView.of(outcome.ticket)
         raise refusal(status.HTTP_422_UNPROCESSABLE_CONTENT, outcome.reason, outcome.detail)
 
