@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import MessageSizeTooLargeError
+from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError
 
 from harness import headers_dict, kafka_messages
 from hotline.calendar import SupportCalendar
@@ -24,7 +24,8 @@ from hotline.clock import SystemClock
 from hotline.contracts.envelope import CloudEvent
 from hotline.eventstore import ensure_schema, postgres_env
 from hotline.follower import LogPositions
-from hotline.kafka import make_producer
+from hotline.kafka import client_options, make_producer
+from hotline.published_tail import Tail, TailReader
 from hotline.relay import Relay
 from hotline.settings import ServiceSettings
 from hotline.telemetry import metrics_text
@@ -277,3 +278,92 @@ async def test_a_blocked_relay_makes_the_service_unready_with_a_metric(infra, sc
     assert "over HOTLINE_KAFKA_MAX_RECORD_BYTES (100000)" in wired.relay_info()
     gauge = rf'hotline_relay_blocked{{[^}}]*relay="{schema}->{topic}"[^}}]*}} 1.0'
     assert re.search(gauge, metrics_text().decode())
+
+
+def tail_reader(infra) -> TailReader:
+    return TailReader(client_options(bootstrap=infra.kafka_bootstrap))
+
+
+def assert_each_once(records: list[Any], positions: range) -> None:
+    headers = [headers_dict(r) for r in records]
+    assert Counter(h["ce_id"] for h in headers).most_common(1)[0][1] == 1, "no ce_id twice"
+    assert sorted(int(h["hotline_position"]) for h in headers) == list(positions)
+
+
+async def test_a_relay_killed_after_the_broker_stored_a_batch_does_not_send_it_again(
+        infra, schema, topic, pool):
+    """Sent and acknowledged, but the position never recorded (SIGKILL in between): the next
+    relay reads the topic's tail back, skips what is there, sends the rest, and records the
+    position past all of it."""
+    async with relaying(infra, schema, pool, 5) as (app, positions, producer):
+        first = Relay(name="r", app=app, producer=producer, topic=topic,
+                      to_cloud_event=to_cloud_event, positions=positions, tail_reader=tail_reader(infra))
+        await run_relay_until(first, BASE + 5)
+        assert first.published == 5
+        await positions.save("r", BASE)  # as if killed before recording it
+        await asyncio.to_thread(open_tickets, app, 3)
+        second = Relay(name="r", app=app, producer=producer, topic=topic,
+                       to_cloud_event=to_cloud_event, positions=positions, tail_reader=tail_reader(infra))
+        await run_relay_until(second, BASE + 8, then=0.5)
+        assert second.published == 3  # only the new ones
+        assert await positions.load("r") == BASE + 8
+    assert_each_once(await kafka_messages(infra.kafka_bootstrap, topic, min_count=8),
+                     range(BASE + 1, BASE + 9))
+
+
+class FailingPartway:
+    """The relay's producer, but one send of a batch (`fail_at`, counting from 0) fails once, after
+    the batches before it were handed over (some partitions stored, the rest not)."""
+
+    def __init__(self, producer: AIOKafkaProducer, fail_at: int = 1) -> None:
+        self._producer, self._fail_at = producer, fail_at
+        self.sends = 0
+        self.failed = False
+
+    async def partitions_for(self, topic: str) -> set[int]:
+        return await self._producer.partitions_for(topic)
+
+    def create_batch(self) -> Any:
+        return self._producer.create_batch()
+
+    async def send_batch(self, builder: Any, topic: str, *, partition: int) -> asyncio.Future:
+        self.sends += 1
+        if not self.failed and self.sends == self._fail_at + 1:
+            self.failed = True
+            raise KafkaConnectionError("connection lost halfway through the batch")
+        return await self._producer.send_batch(builder, topic, partition=partition)
+
+
+async def test_a_send_that_failed_partway_is_retried_without_sending_anything_twice(
+        infra, schema, topic, pool):
+    async with relaying(infra, schema, pool, 12) as (app, positions, producer):
+        failing = FailingPartway(producer)
+        relay = Relay(name="r", app=app, producer=failing, topic=topic,  # type: ignore[arg-type]
+                      to_cloud_event=to_cloud_event, positions=positions, tail_reader=tail_reader(infra))
+        await run_relay_until(relay, BASE + 12, then=0.5)
+        assert failing.failed
+        assert 0 < relay.published < 12, "what the first partition's batch carried was skipped"
+        assert await positions.load("r") == BASE + 12
+    assert_each_once(await kafka_messages(infra.kafka_bootstrap, topic, min_count=12),
+                     range(BASE + 1, BASE + 13))
+
+
+async def test_without_a_read_back_it_does_not_send_it_retries_later(infra, schema, topic, pool):
+    """The broker cannot be read (yet): nothing goes out unsure; the read-back is tried again."""
+    reader, calls = tail_reader(infra), []
+
+    async def flaky(topic_name: str, count: int) -> Tail:
+        calls.append(count)
+        if len(calls) == 1:
+            raise KafkaConnectionError("broker unreachable")
+        return await reader(topic_name, count)
+
+    async with relaying(infra, schema, pool, 4) as (app, positions, producer):
+        relay = Relay(name="r", app=app, producer=producer, topic=topic, batch_size=50,
+                      to_cloud_event=to_cloud_event, positions=positions, tail_reader=flaky)
+        await run_relay_until(relay, BASE + 4, then=0.3)
+        await asyncio.to_thread(open_tickets, app, 2)
+        await run_relay_until(relay, BASE + 6)  # restarted: it reads back once more
+    assert calls == [50, 50, 50], "once failed, once before the first send, once at the restart"
+    assert_each_once(await kafka_messages(infra.kafka_bootstrap, topic, min_count=6),
+                     range(BASE + 1, BASE + 7))

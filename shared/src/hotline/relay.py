@@ -3,10 +3,22 @@
 The event store is the source of truth and its notification log is the outbox.
 The relay reads the log in order (`hotline.follower.follow_log`), publishes each
 event as a CloudEvent keyed by its aggregate id, waits for the broker's
-acknowledgement of the whole batch, and only then records its position. A crash
-re-publishes at most the unacknowledged batch: at-least-once per position,
-per-key order kept; consumers de-duplicate by position. Each publish attempt is a side
-effect under the checked single-writer lock (`hotline.writer_lock`).
+acknowledgement of the whole batch, and only then records its position, per-key order kept.
+Each publish attempt is a side effect under the checked single-writer lock
+(`hotline.writer_lock`).
+
+No `ce_id` goes on the topic twice, even across a SIGKILL or a broker fault. Whenever the relay
+cannot know what the broker has (when it starts: a predecessor may have been killed after the
+broker stored a batch, or part of it, and before the position was recorded; and before it sends
+again after a failed send, which may have stored some partitions' batches), it first reads back
+the last batch-size records of each partition of its topic (`tail_reader`,
+`hotline.published_tail`) and skips every record already on the partition its key goes to (same
+`ce_source`, same `hotline_position`); the position still advances over what it skipped. A
+read-back that fails counts as a failed attempt and is tried again later: it never sends unsure
+without one. Once a send went through and its position is recorded past everything the
+read-back found, it is sure again and sends without looking (the fast path). Without a
+`tail_reader` (some tests) there is no read-back: at-least-once, consumers de-duplicate by
+position (as they still do for deliberate republishing).
 
 It sends through aiokafka directly (`hotline.relay_records`), a whole log batch before
 awaiting any acknowledgement: deadlines cluster, and a burst of ten thousand events must leave
@@ -19,10 +31,9 @@ A record it must not or cannot publish stops it there, for good: one over `max_r
 `status.blocked` says where and why (`/readyz`: `relay: blocked at position N: reason`; gauge
 `hotline_relay_blocked`), and the relay keeps its lock and publishes nothing more until it is
 restarted: retrying cannot help, and going on would lose the event or its order. To find the
-refused record in a refused batch, the batch is sent again one record at a time (what went
-out already goes twice; consumers de-duplicate). An unreachable broker is retried, as ever.
+refused record in a refused batch, the batch is sent again one record at a time (after a
+read-back: what went out already is skipped). An unreachable broker is retried, as ever.
 """
-
 from __future__ import annotations
 
 import asyncio
@@ -36,8 +47,17 @@ from eventsourcing.application import Application
 
 from hotline import shutdown
 from hotline.follower import LogPositions, RecentEvents, follow_log
+from hotline.contracts.envelope import POSITION_HEADER
 from hotline.kafka import refused
-from hotline.relay_records import Message, ToCloudEvent, record_size, send_batches, to_record
+from hotline.published_tail import SOURCE_HEADER, ReadTail, Tail
+from hotline.relay_records import (
+    Message,
+    ToCloudEvent,
+    partition_of,
+    record_size,
+    send_batches,
+    to_record,
+)
 from hotline.settings import DEFAULT_MAX_RECORD_BYTES
 from hotline.writer_lock import LockLost, WriterLock
 
@@ -81,6 +101,7 @@ class Relay:
         recent: RecentEvents | None = None,
         max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
         status: RelayStatus | None = None,
+        tail_reader: ReadTail | None = None,
     ) -> None:
         self.name = name
         self._app = app
@@ -93,6 +114,9 @@ class Relay:
         self._max_record_bytes = max_record_bytes
         self.status = status or RelayStatus(name)
         self.running = False
+        self._tail_reader = tail_reader
+        self._unsure = tail_reader is not None  # read back before the next send
+        self._tail: Tail | None = None  # the last read-back, while it may still matter
 
     @property
     def position(self) -> int:
@@ -108,6 +132,7 @@ class Relay:
         async with self._positions.exclusive(self.name) as lock:
             self.status.position = await self._positions.load(self.name)
             self.status.blocked = None
+            self._unsure, self._tail = self._tail_reader is not None, None  # what did it leave?
             log.info("relay started", extra={"relay": self.name, "position": self.position})
             self.running = True
             try:
@@ -147,29 +172,61 @@ class Relay:
 
     async def _deliver(self, records: list[tuple[int, Message | None]], lock: WriterLock) -> None:
         """Send the records and record the position, retrying while the broker is unreachable;
-        a refused batch is sent one record at a time to find the refused record."""
+        a refused batch is sent one record at a time to find the refused record. While unsure
+        what the broker has, read its tail back first and send only what is not there."""
         messages = [m for _, m in records if m is not None]
         delay = 0.2
         while True:
             try:
                 async with lock.acting():
-                    await send_batches(self._producer, self._topic, messages)
+                    pending = await self._unpublished(messages)
+                    await send_batches(self._producer, self._topic, pending)
                     self.status.position = records[-1][0]
-                    self.status.published += len(messages)
+                    self.status.published += len(pending)
                     await self._positions.save(self.name, self.position)
+                    if self._tail is not None and self.position >= self._tail.highest():
+                        self._tail = None  # nothing further on the topic: sure again
                 return
             except LockLost:
                 raise
             except Exception as exc:
+                if self._tail_reader is not None:
+                    self._unsure = True  # some of it may be on the topic now
                 if refused(exc) and len(messages) > 1:
                     return await self._one_by_one(records, lock)
                 if refused(exc):
                     [position] = [p for p, m in records if m is not None]
                     return self._block(position, f"refused by the broker: {type(exc).__name__}: {exc}")
-                # Nothing is recorded; the whole batch is sent again (consumers de-duplicate).
+                # Nothing is recorded; the batch is sent again, after a read-back if there is one.
                 log.warning("relay publish failed; retrying", extra={"relay": self.name, "error": str(exc)})
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
+
+    async def _unpublished(self, messages: list[Message]) -> list[Message]:
+        """The messages not on the topic yet, as far as the read-back knows (reading it back
+        first when unsure); all of them when there is nothing to know."""
+        if self._unsure:
+            assert self._tail_reader is not None
+            self._tail = await self._tail_reader(self._topic, max(self._batch_size, len(messages)))
+            self._unsure = False
+            log.info("relay read back its topic's tail", extra={
+                "relay": self.name, "records": len(self._tail), "highest": self._tail.highest()})
+        if self._tail is None or not messages:
+            return messages
+        tail = self._tail
+        partitions = sorted(await self._producer.partitions_for(self._topic))
+        pending = []
+        for message in messages:
+            key, _, headers = message
+            found = dict(headers)
+            source, position = found.get(SOURCE_HEADER), found.get(POSITION_HEADER)
+            if (source is None or position is None
+                    or not tail.has(partition_of(key, partitions), source.decode(), int(position))):
+                pending.append(message)
+        if skipped := len(messages) - len(pending):
+            log.warning("relay skipped records already on the topic",
+                        extra={"relay": self.name, "skipped": skipped})
+        return pending
 
     async def _one_by_one(self, records: list[tuple[int, Message | None]], lock: WriterLock) -> None:
         start = 0

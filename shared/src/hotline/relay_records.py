@@ -52,23 +52,37 @@ def record_size(message: Message) -> int:
     return DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, headers)
 
 
+def partition_of(key: bytes, partitions: list[int]) -> int:
+    """The partition (of the topic's `partitions`, sorted) a record with `key` goes to."""
+    return partitions[partition_for(key, len(partitions))]
+
+
 async def send_batches(producer: AIOKafkaProducer, topic: str, messages: list[Message]) -> None:
     """Send the messages as record batches, one run per partition, in log order, and wait for
     every acknowledgement. The partition is Kafka's default (murmur2 of the key, as the Java
-    client and aiokafka compute it), so each aggregate's events stay in order on one partition."""
+    client and aiokafka compute it), so each aggregate's events stay in order on one partition.
+    On failure it still waits for the batches already handed over, then raises the first error."""
     if not messages:
         return
     partitions = sorted(await producer.partitions_for(topic))
     open_batches: dict[int, Any] = {}
     sent: list[asyncio.Future] = []
-    for key, value, headers in messages:
-        partition = partitions[partition_for(key, len(partitions))]
-        builder = open_batches.get(partition)
-        if builder is None or builder.append(key=key, value=value, timestamp=None, headers=headers) is None:
-            if builder is not None:  # full: send it, start the next one
-                sent.append(await producer.send_batch(builder, topic, partition=partition))
-            builder = open_batches[partition] = producer.create_batch()
-            builder.append(key=key, value=value, timestamp=None, headers=headers)
-    for partition, builder in open_batches.items():
-        sent.append(await producer.send_batch(builder, topic, partition=partition))
-    await asyncio.gather(*sent)
+    try:
+        for key, value, headers in messages:
+            partition = partition_of(key, partitions)
+            builder = open_batches.get(partition)
+            if builder is None or builder.append(key=key, value=value, timestamp=None, headers=headers) is None:
+                if builder is not None:  # full: send it, start the next one
+                    sent.append(await producer.send_batch(builder, topic, partition=partition))
+                builder = open_batches[partition] = producer.create_batch()
+                builder.append(key=key, value=value, timestamp=None, headers=headers)
+        for partition, builder in open_batches.items():
+            sent.append(await producer.send_batch(builder, topic, partition=partition))
+    finally:
+        # Every batch handed over is settled (stored or failed) before this returns or
+        # raises, so that whoever reads the topic back next sees all that went out.
+        if sent:
+            await asyncio.wait(sent)  # unlike gather, a cancelled wait leaves them be
+    for future in sent:
+        if (error := future.exception()) is not None:
+            raise error

@@ -2,9 +2,11 @@
 
 A service's `bootstrap.py` builds its application and edges, then hands them to
 `Wiring.runtime(...)`, which registers start/stop hooks, readiness checks and the
-relay that publishes the service's event log. A relay blocked at a record it cannot publish
-makes the service unready (`/readyz`: `relay: blocked at position N: reason`) and shows in the
-gauges `hotline_relay_blocked`, `hotline_relay_position` and `hotline_relay_backlog`.
+relay that publishes the service's event log (reading its topic's tail back first whenever it
+cannot know what the broker has, `hotline.published_tail`: no event twice). A relay blocked at
+a record it cannot publish makes the service unready (`/readyz`: `relay: blocked at position
+N: reason`) and shows in the gauges `hotline_relay_blocked`, `hotline_relay_position` and
+`hotline_relay_backlog`.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from opentelemetry.metrics import Observation
 
 from hotline.admin_api import Publication, admin_router
 from hotline.eventstore import ensure_schema, postgres_env
-from hotline.kafka import ensure_topics, make_broker, make_producer, wait_for_broker
+from hotline.kafka import client_options, ensure_topics, make_broker, make_producer, wait_for_broker
 from hotline import consumer
 from hotline.lag import SUBSCRIPTION_INTERVAL, ConsumerLag, measure_subscriptions
 from hotline.logs import setup_logging
 from hotline.follower import LogPositions, RecentEvents
+from hotline.published_tail import TailReader
 from hotline.relay import Relay, RelayStatus, ToCloudEvent
 from hotline.runtime import ServiceRuntime
 from hotline.settings import ServiceSettings
@@ -139,9 +142,12 @@ class Wiring:
             assert self.pool is not None and self.producer is not None, "wiring not started"
             positions = LogPositions(self.pool, self.settings.schema)
             await positions.setup()
+            tail = TailReader(client_options(self.settings),
+                              client_id=f"hotline-{self.settings.service_name}-relay-tail")
             relay = Relay(name=name, app=app, producer=self.producer, topic=topic,
                           to_cloud_event=to_cloud_event, positions=positions, recent=recent,
-                          max_record_bytes=self.settings.kafka_max_record_bytes, status=status)
+                          max_record_bytes=self.settings.kafka_max_record_bytes, status=status,
+                          tail_reader=tail)
             head = asyncio.create_task(_watch_head(self.pool, app, status), name=f"{name} head")
             try:
                 await relay.run()
