@@ -169,3 +169,35 @@ async def test_one_outcome_that_cannot_be_recorded_does_not_take_its_batch_with_
     sent = [n for n in owed if history(app, n)[-1][0] == "Sent"]
     assert len(sent) == len(owed) - 1
     assert history(app, owed[3])[-1] == ("Failed", "ValueError: cannot record this one")
+
+
+class SwallowsCancellation(ScriptedChannel):
+    """A send that finishes although its task was cancelled: Python 3.11's `asyncio.wait_for`
+    (inside aiosmtplib) can lose a cancellation that arrives as the reply does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sending = asyncio.Event()
+
+    async def deliver(self, notification):
+        self.sending.set()
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            pass  # the message went out all the same
+        self.delivered.append((notification.recipient, time.monotonic()))
+        return Delivered("250 OK queued")
+
+
+async def test_a_send_that_swallows_its_cancellation_is_recorded_and_does_not_hang_the_stop():
+    # Seen with PostgreSQL restarted under the surge: the dispatcher stopped (lock lost), one
+    # attempt's send swallowed the cancel and then waited forever for an outcome writer that
+    # was gone, so the dispatcher never restarted and every later email waited.
+    channel = SwallowsCancellation()
+    dispatcher = dispatcher_for(channel)
+    notification = owe(dispatcher.app, "T-000001")
+    task = asyncio.create_task(dispatcher.serve())
+    await asyncio.wait_for(channel.sending.wait(), 5)
+    task.cancel()
+    await asyncio.wait_for(asyncio.gather(task, return_exceptions=True), 5)
+    assert [name for name, _ in history(dispatcher.app, notification)][-1] == "Sent"

@@ -8,6 +8,12 @@ takes. `OutcomeWriter.record` queues the outcome and waits until it is committed
 whatever is queued in one `record_outcomes` call, so under load the batches grow by themselves
 and when idle each outcome is written at once (no timer, no added latency).
 
+An outcome that arrives while no `run` is writing (the dispatcher is going down: its attempts
+were cancelled, but a send that had just finished can swallow the cancellation — Python 3.11's
+`asyncio.wait_for`, inside aiosmtplib) is written on its own, at once: waiting for a writer that
+is gone would hang the dispatcher's shutdown forever, and not writing it would send the message
+again after the restart.
+
 A batch that fails for a reason every notification would meet (`TRANSIENT`: the database is
 down) fails every attempt in it, as one attempt would have. Any other failure is retried one
 notification at a time, each from its saved state, so one bad notification stays its own.
@@ -42,18 +48,24 @@ class OutcomeWriter:
         self.app = app  # NotifierApplication (DeliveryRecords)
         self._queued: list[Recorded] = []
         self._ready = asyncio.Event()
+        self._running = False
         self.batches = 0  # transactions written, for the benchmark and tests
 
     async def record(self, notification: Notification, outcome: Outcome, *, at: datetime,
                      next_attempt_at: datetime | None) -> None:
         """Queue one attempt's outcome; return once it is committed (or raise why not)."""
         item = Recorded(notification, outcome, at, next_attempt_at)
-        self._queued.append(item)
-        self._ready.set()
+        if not self._running:  # no writer to wait for: write it now
+            await self._write([item])
+        else:
+            self._queued.append(item)
+            self._ready.set()
         await item.done
 
     async def run(self) -> None:
         """Write what is queued, batch after batch, until cancelled."""
+        self._running = True
+        batch: list[Recorded] = []
         try:
             while True:
                 await self._ready.wait()
@@ -61,8 +73,11 @@ class OutcomeWriter:
                 batch, self._queued = self._queued, []
                 if batch:
                     await self._write(batch)
+                batch = []
         finally:
-            for item in self._queued:
+            self._running = False
+            left, self._queued = batch + self._queued, []  # the one being written, too
+            for item in left:  # nobody may wait for a writer that is gone
                 if not item.done.done():
                     item.done.cancel()
 
