@@ -8,7 +8,7 @@ import asyncio
 import json
 
 import pytest
-from harness import headers_dict, subject_records
+from harness import headers_dict, kafka_messages, subject_records
 from smtp_client import email, send, ticket_number
 from stack_cli import hotline  # noqa: E402
 
@@ -30,7 +30,7 @@ async def test_republished_events_keep_their_ids_and_change_nothing_downstream(s
                    "--topic", "hotline.tickets.v1", "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == [{"topic": "hotline.tickets.v1", "published": 1, "skipped": 0,
-                                        "last_position": int(position)}]
+                                        "last_position": int(position), "present": 0}]
     twice = await subject_records(stack.kafka_bootstrap, "hotline.tickets.v1", number, 2)
     assert [headers_dict(r)["ce_id"] for r in twice] == [headers_dict(opened)["ce_id"]] * 2
     assert twice[0].value == twice[1].value and twice[0].key == twice[1].key
@@ -42,3 +42,21 @@ async def test_republished_events_keep_their_ids_and_change_nothing_downstream(s
     assert len(sla_after) == len(sla_before)
     unknown = hotline(stack, "republish", "intake", "--from", "1", "--topic", "hotline.nope.v1")
     assert unknown.returncode == 1 and "unknown_topic" in unknown.stderr
+
+
+async def test_republishing_what_is_missing_sends_nothing_the_topic_already_holds(stack):
+    # After a broker lost data, `--missing` restores the topic with each ce_id once; on a topic
+    # that lost nothing it sends nothing (the fault tests restart the broker for real).
+    code, reply = await asyncio.to_thread(send, stack, email(subject=SUBJECT.replace("Fax", "Modem")))
+    number = ticket_number(reply)
+    await subject_records(stack.kafka_bootstrap, "hotline.tickets.v1", number, 1)
+    done = hotline(stack, "republish", "intake", "--from", "1", "--missing", "--json")
+    assert done.returncode == 0, done.stderr
+    results = {r["topic"]: r for r in json.loads(done.stdout)}
+    assert results["hotline.tickets.v1"]["published"] == 0
+    assert results["hotline.tickets.v1"]["present"] >= 1
+    records = await kafka_messages(stack.kafka_bootstrap, "hotline.tickets.v1")
+    mine = [headers_dict(r)["ce_id"] for r in records if headers_dict(r).get("ce_subject") == number]
+    assert len(mine) == len(set(mine)) >= 1
+    said = hotline(stack, "republish", "intake", "--from", "1", "--missing")
+    assert said.returncode == 0 and "already on the topic" in said.stdout, said.stderr

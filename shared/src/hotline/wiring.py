@@ -131,8 +131,8 @@ class Wiring:
         recent: RecentEvents | None = None,
     ) -> Callable[[], Awaitable[None]]:
         name = f"{self.settings.service_name}->{topic}"
-        self.publications.append(Publication(topic, app, to_cloud_event))
         status = RelayStatus(name)
+        self.publications.append(Publication(topic, app, to_cloud_event, status))
         self.relays.append(status)
         if not _observed:  # the process's first relay: make the gauges once
             _relay_instruments()
@@ -157,8 +157,10 @@ class Wiring:
         return run
 
     def runtime(self, http: FastAPI) -> ServiceRuntime:
-        http.include_router(admin_router(lambda: self.publications, lambda: self.producer,
-                                         self.settings.kafka_max_record_bytes))
+        http.include_router(admin_router(
+            lambda: self.publications, lambda: self.producer, self.settings.kafka_max_record_bytes,
+            TailReader(client_options(self.settings), client_id=f"{self.settings.service_name}-republish",
+                       timeout=120)))
         runtime = ServiceRuntime(self.settings, http, self.broker)
         runtime.on_start(self.start)
 
