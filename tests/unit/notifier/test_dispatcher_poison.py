@@ -87,14 +87,18 @@ async def test_any_exception_while_handling_one_is_confined_to_it(dispatcher, ou
 
 async def test_a_database_outage_is_not_mistaken_for_a_poison_notification(dispatcher, monkeypatch):
     notification = owe(dispatcher.app, "T-000007")
+    tries = []
 
     def database_down(*args, **kwargs):
+        tries.append(args)
         raise psycopg.OperationalError("connection refused")
 
     monkeypatch.setattr(dispatcher.app, "record_outcomes", database_down)
+    dispatcher.record_patience = 1.2  # a sent outcome waits this long for the database
     with pytest.raises(ExceptionGroup) as stopped:
         await dispatcher.serve()
     assert stopped.group_contains(psycopg.OperationalError)
+    assert len(tries) >= 2, "the outcome of a send that happened is tried again"
     assert history(dispatcher.app, notification) == [("Requested", None)]
 
 
@@ -145,3 +149,22 @@ def test_text_with_other_than_ascii_reads_back_exactly_from_a_7bit_wire(outbox, 
 def test_an_address_that_is_not_ascii_is_refused():
     with pytest.raises(UnsendableMessage):
         mailbox("jörg@acme.example")
+
+
+async def test_a_sent_email_whose_outcome_meets_a_database_outage_is_recorded_once_not_sent_again(
+        dispatcher, outbox, monkeypatch):
+    # PostgreSQL restarted between the relay's 250 and the commit of `Sent`: the dispatcher
+    # holds on to the outcome and records it when the database is back; no second send.
+    notification = owe(dispatcher.app, "T-000009")
+    record, failures = dispatcher.app.record_outcomes, [1, 1]
+
+    def restarting(*args, **kwargs):
+        if failures:
+            failures.pop()
+            raise psycopg.OperationalError("the database system is shutting down")
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(dispatcher.app, "record_outcomes", restarting)
+    await deliver_all(dispatcher, notification)
+    assert len(outbox.sent) == 1
+    assert history(dispatcher.app, notification) == [("Requested", None), ("Sent", "250 OK")]

@@ -17,8 +17,14 @@ database is down) stops the dispatcher; it restarts and resumes from the index.
 
 One dispatcher delivers at a time: it holds the checked single-writer lock (`hotline.writer_lock`)
 and confirms it before each send (`lock.acting()`); a dispatcher that lost it stops before a
-standby starts. A new holder first frees the claims its predecessor left. A crash between
-handing an email to the relay and recording `Sent` sends it again, with the same Message-ID.
+standby starts. A new holder first frees the claims its predecessor left.
+
+What the relay took is recorded whatever happens meanwhile (`_record_surely`): through a
+database outage (tried again every `RECORD_RETRY_SECONDS`, up to `record_patience` seconds) and
+through the dispatcher being stopped (the stop waits for it), each try from the notification's
+saved state, and done when that state shows it recorded. Only a crash of the process between
+handing an email to the relay and recording `Sent`, or an outage longer than the patience,
+sends it again, with the same Message-ID.
 """
 
 from __future__ import annotations
@@ -57,6 +63,8 @@ from hotline_notifier.domain.notification import Notification
 log = logging.getLogger(__name__)
 
 FOLLOWER = "dispatcher"  # names the single-writer lock (and its row in log_positions)
+RECORD_RETRY_SECONDS = 0.5
+RECORD_PATIENCE_SECONDS = 120.0
 
 
 class Channel(Protocol):
@@ -88,6 +96,7 @@ class Dispatcher:
         self.in_flight: set[UUID] = set()
         self.lock: WriterLock | None = None  # held while `run` runs
         self.outcomes = OutcomeWriter(app)
+        self.record_patience = RECORD_PATIENCE_SECONDS  # how long a sent outcome waits for the database
         self._wake = asyncio.Event()
 
     async def run(self, positions: LogPositions) -> None:
@@ -188,7 +197,38 @@ class Dispatcher:
                     self.relay.went_down(str(down))
                     await asyncio.to_thread(self.app.deliveries.release_claims, [notification.id])
                     return
+                await self._record_surely(notification, outcome)
+
+    async def _record_surely(self, notification: Notification, outcome: Outcome) -> None:
+        """Record the outcome of a send that happened: not recorded, it would happen again.
+        Holds on through cancellation (raised again once recorded) and database outages (up to
+        `record_patience` seconds), trying again from the saved state each time."""
+        give_up = asyncio.get_running_loop().time() + self.record_patience
+        cancelled, before = False, notification.attempts  # a write mutates `notification`
+        while True:
+            try:
                 await self._record(notification, outcome)
+                break
+            except asyncio.CancelledError:
+                cancelled = True
+            except (LockLost, *TRANSIENT) as exc:
+                if asyncio.get_running_loop().time() > give_up:
+                    raise
+                log.warning("could not record an outcome yet; trying again", extra={
+                    "notification": str(notification.id), "error": f"{type(exc).__name__}: {exc}"})
+            try:
+                await asyncio.sleep(RECORD_RETRY_SECONDS)
+                saved = await asyncio.to_thread(self.app.repository.get, notification.id)
+            except asyncio.CancelledError:
+                cancelled = True
+                continue
+            except TRANSIENT:
+                continue
+            if saved.attempts > before:
+                break  # the write had committed after all
+            notification = saved
+        if cancelled:
+            raise asyncio.CancelledError
 
     async def _record(self, notification: Notification, outcome: Outcome) -> None:
         attempt, next_at = notification.attempts + 1, None
