@@ -24,9 +24,10 @@ from hotline_sla_timer.domain.targets import ClockTargets, RecordedTargets
 StandingKey = tuple[str, int, float]  # (clock, run, threshold)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Published:
-    """A deadline event that stands: what it said, and its version (its ce_id's suffix)."""
+    """A deadline event that stands: what it said, and its version (its ce_id's suffix).
+    Slotted: a replay keeps one for every met and standing deadline of every ticket."""
 
     kind: str  # DeadlineApproaching | DeadlineBreached | DeadlineMet
     version: int
@@ -89,13 +90,14 @@ class TicketClocks(Aggregate):
         due_at: datetime
 
         def apply(self, aggregate: TicketClocks) -> None:
-            run = getattr(self, "run", 1)  # events recorded before runs existed
+            state = self.__dict__  # as recorded (no `run` in events recorded before runs existed)
+            run, threshold = state.get("run", 1), float(self.threshold)
             published = Published(type(self).__name__, self.originator_version, self.clock, run,
-                                  float(self.threshold), self.due_at, getattr(self, "stopped_at", None))
+                                  threshold, self.due_at, state.get("stopped_at"))
             if isinstance(self, TicketClocks.DeadlineMet):
                 aggregate.met[self.clock] = published
             else:
-                aggregate.standing[(self.clock, run, float(self.threshold))] = published
+                aggregate.standing[(self.clock, run, threshold)] = published
 
     class DeadlineApproaching(DeadlineFired):
         pass
