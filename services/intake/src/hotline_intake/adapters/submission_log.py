@@ -30,12 +30,16 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
 from hotline.audit.chain import HashChainRecorder
+from hotline.processing import ColumnarInsertRecorder
 from hotline_intake.adapters.submission_rows import COLUMNS, SubmissionRow
 
 PURGE_BATCH = 100
 
 
-class SubmissionLogRecorder(HashChainRecorder, PostgresApplicationRecorder):
+class SubmissionLogRecorder(HashChainRecorder, ColumnarInsertRecorder, PostgresApplicationRecorder):
+    """Events inserted as binary column arrays (`ColumnarInsertRecorder`, as sla-timer's
+    firing), hash-chained, with the submission log's rows in the same transaction."""
+
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         prefix = self.events_table_name.removesuffix("_events")
