@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PACKAGES := shared services/intake services/sla-timer services/notifier services/billing
 
-.PHONY: run test unit integration e2e bench surge schemas lock venv clean infra-check
+.PHONY: run test test-faults unit integration e2e bench surge schemas lock venv clean infra-check
 
 $(STAMP): requirements.txt $(addsuffix /pyproject.toml,$(PACKAGES))
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ run: $(STAMP)
 ## infra-check runs first (offline, about 15 s once its tools are installed).
 test: $(STAMP) infra-check
 	$(BIN)/python -m pytest
+
+## The outage-day surge under faults (tests/faults): PostgreSQL and broker restarts, the broker
+## cut off, mail refused, each service SIGKILLed; exact counts per fault. CI runs it after `test`.
+test-faults: $(STAMP)
+	HOTLINE_TEST_FAULTS=1 $(BIN)/python -m pytest tests/faults -s -p no:cacheprovider
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit

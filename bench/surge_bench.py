@@ -25,19 +25,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import re
-import smtplib
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesHeaderParser
 from pathlib import Path
 from uuid import uuid4
 
@@ -46,9 +40,10 @@ import psycopg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from harness import kafka_messages, headers_dict, start_infra, start_stack  # noqa: E402
+from surge_load import (DESCRIPTION, post_requests, send_emails,  # noqa: E402
+                        wait_for_confirmations)
 from hotline.calendar import SupportCalendar  # noqa: E402
 from hotline.clock import FixedClock  # noqa: E402
-from hotline.devstack import mailsink  # noqa: E402
 from hotline.eventstore import ensure_schema, postgres_env  # noqa: E402
 from hotline_intake.adapters.ticket_numbers import InMemoryTicketNumbers  # noqa: E402
 from hotline_intake.application import IntakeApplication  # noqa: E402
@@ -57,10 +52,7 @@ EMAILS = int(os.environ.get("HOTLINE_BENCH_SURGE_EMAILS", "10000"))
 REQUESTS = int(os.environ.get("HOTLINE_BENCH_SURGE_REQUESTS", "10000"))
 CLIENTS = int(os.environ.get("HOTLINE_BENCH_SURGE_CLIENTS", "50"))
 CEILING_SECONDS = 5.0
-NUMBER = re.compile(r"\bT-\d{6,}\b")
-HEADERS = BytesHeaderParser(policy=policy.default)
 WEDNESDAY = "2026-12-16T10:00:00-08:00"
-DESCRIPTION = "All lines dead since 09:10; fast busy on every call. Call back on 555-0100."
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -114,103 +106,7 @@ async def produce_ceiling(bootstrap: str) -> float:
         await producer.stop()
 
 
-# -- the surge ---------------------------------------------------------------------------------
-def email_of(i: int, run: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = "noc@acme.example"
-    message["To"] = "support@hotline.example"
-    message["Subject"] = f"Acme Corp – 100 Main St, Springfield – Surge {run} #{i} – Priority 1"
-    message["Message-ID"] = f"<surge-{run}-{i}@acme.example>"
-    message.set_content(DESCRIPTION)
-    return message
-
-
-def send_emails(stack, run: str) -> tuple[dict[str, float], list[str], float, float]:
-    """Every email through intake's SMTP listener, `CLIENTS` connections at once. Returns
-    {ticket: wall time of its 250}, refusals, and the phase's start and end (monotonic)."""
-    accepted: dict[str, float] = {}
-    refused: list[str] = []
-    lock = threading.Lock()
-    host, port = stack.intake_smtp
-
-    def client(slot: int) -> None:
-        mine = range(slot, EMAILS, CLIENTS)
-        smtp = smtplib.SMTP(host, port, timeout=120)
-        smtp.ehlo()
-        try:
-            for i in mine:
-                message = email_of(i, run)
-                raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
-                smtp.mail("noc@acme.example")
-                smtp.rcpt("support@hotline.example")
-                try:
-                    code, text = smtp.data(raw)
-                except smtplib.SMTPResponseException as refusal:  # 4xx/5xx to DATA
-                    code, text = refusal.smtp_code, refusal.smtp_error
-                    smtp.rset()
-                at = time.time()
-                found = NUMBER.search(text.decode())
-                with lock:
-                    if code == 250 and found:
-                        accepted[found.group(0)] = at
-                    else:
-                        refused.append(f"{code} {text.decode()[:80]}")
-        finally:
-            smtp.quit()
-
-    began = time.monotonic()
-    with ThreadPoolExecutor(CLIENTS) as pool:
-        list(pool.map(client, range(CLIENTS)))
-    return accepted, refused, began, time.monotonic()
-
-
-async def post_requests(stack, run: str) -> tuple[dict[str, float], list[str], float, float]:
-    accepted: dict[str, float] = {}
-    refused: list[str] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for i in range(REQUESTS):
-        queue.put_nowait(i)
-
-    async def client() -> None:
-        async with stack.client("intake", "agent") as http:
-            while not queue.empty():
-                i = queue.get_nowait()
-                answer = await http.post("/tickets", json={
-                    "customer": "Acme Corp", "location": "100 Main St, Springfield",
-                    "issue": f"Surge {run} HTTP #{i}", "description": DESCRIPTION, "priority": 1,
-                    "contact": "noc@acme.example"})
-                if answer.status_code == 201:
-                    accepted[answer.json()["number"]] = time.time()
-                else:
-                    refused.append(f"{answer.status_code} {answer.text[:80]}")
-
-    began = time.monotonic()
-    await asyncio.gather(*(client() for _ in range(CLIENTS)))
-    return accepted, refused, began, time.monotonic()
-
-
-def confirmations(stack, since: int, numbers: set[str]) -> dict[str, list[float]]:
-    """Confirmations in the sink per ticket: the mtimes of their files."""
-    found: dict[str, list[float]] = {}
-    for path in mailsink.list_messages(stack.mail_dir)[since:]:
-        with open(path, "rb") as f:
-            subject = str(HEADERS.parse(f).get("Subject") or "")  # decoded (RFC 2047)
-        match = NUMBER.search(subject)
-        if match and match.group(0) in numbers:
-            found.setdefault(match.group(0), []).append(path.stat().st_mtime)
-    return found
-
-
-async def wait_for_confirmations(stack, since: int, numbers: set[str], timeout: float) -> dict[str, list[float]]:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = await asyncio.to_thread(confirmations, stack, since, numbers)
-        if len(found) >= len(numbers) or time.monotonic() > deadline:
-            await asyncio.sleep(3)  # quiet period: a duplicate would land now
-            return await asyncio.to_thread(confirmations, stack, since, numbers)
-        await asyncio.sleep(1.0)
-
-
+# -- the surge: tests/surge_load.py (shared with the fault tests) -------------------------------
 def armed(url: str, numbers: set[str]) -> Counter[str]:
     with psycopg.connect(url) as conn:
         rows = conn.execute(
@@ -243,20 +139,20 @@ async def surge(stack, infra, lower: float) -> None:
                             "clock", "set", WEDNESDAY], env=env, capture_output=True, timeout=60)
     since, run = stack.mail_count(), uuid4().hex[:6]
     began_wall = time.time()
-    emailed, refused_mail, mail_began, mail_ended = await asyncio.to_thread(send_emails, stack, run)
-    print(f"surge: {len(emailed):,} of {EMAILS:,} emails accepted by {CLIENTS} SMTP clients in "
-          f"{mail_ended - mail_began:.1f} s: {len(emailed) / (mail_ended - mail_began):,.0f}/s "
-          f"({len(refused_mail)} refused{': ' + refused_mail[0] if refused_mail else ''})", flush=True)
-    posted, refused_http, http_began, http_ended = await post_requests(stack, run)
-    print(f"surge: {len(posted):,} of {REQUESTS:,} HTTP tickets opened by {CLIENTS} clients in "
-          f"{http_ended - http_began:.1f} s: {len(posted) / (http_ended - http_began):,.0f}/s "
-          f"({len(refused_http)} refused)", flush=True)
-    numbers = set(emailed) | set(posted)
-    found = await wait_for_confirmations(stack, since, numbers, timeout=600)
-    last = max((max(v) for v in found.values()), default=time.time())
+    mail = await asyncio.to_thread(send_emails, stack.intake_smtp, run, EMAILS, CLIENTS)
+    print(f"surge: {len(mail.tickets):,} of {EMAILS:,} emails accepted by {CLIENTS} SMTP clients in "
+          f"{mail.ended - mail.began:.1f} s: {mail.rate:,.0f}/s ({mail.retries} retried, "
+          f"{len(mail.lost)} lost{': ' + mail.lost[0] if mail.lost else ''})", flush=True)
+    http = await post_requests(stack.url("intake"), stack.tokens["agent"], run, REQUESTS, CLIENTS)
+    print(f"surge: {len(http.tickets):,} of {REQUESTS:,} HTTP tickets opened by {CLIENTS} clients in "
+          f"{http.ended - http.began:.1f} s: {http.rate:,.0f}/s ({http.retries} retried, "
+          f"{len(http.lost)} lost)", flush=True)
+    numbers = mail.numbers | http.numbers
+    found = await wait_for_confirmations(stack.mail_dir, since, numbers, timeout=600)
+    last = max((max(at for at, _ in v) for v in found.values()), default=time.time())
     total = len(numbers)
     e2e = total / (last - began_wall)
-    latencies = [found[n][0] - at for n, at in emailed.items() if n in found]
+    latencies = [found[n][0][0] - at for n, at in mail.tickets.values() if n in found]
 
     records = await kafka_messages(stack.kafka_bootstrap, "hotline.tickets.v1")
     opened = Counter(headers_dict(r).get("ce_subject") for r in records
@@ -265,7 +161,7 @@ async def surge(stack, infra, lower: float) -> None:
     ids = Counter(headers_dict(r)["ce_id"] for r in records if headers_dict(r).get("ce_subject") in numbers)
     clocks = await asyncio.to_thread(armed, infra.database_url, numbers)
     checks = {
-        "one ticket per submission": total == len(emailed) + len(posted) == EMAILS + REQUESTS,
+        "one ticket per submission": total == len(mail.tickets) + len(http.tickets) == EMAILS + REQUESTS,
         "one TicketOpened each": set(opened) == numbers and set(opened.values()) == {1},
         "no ce_id twice": not ids or max(ids.values()) == 1,
         "one armed clock set each": set(clocks) == numbers and set(clocks.values()) == {1},

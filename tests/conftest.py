@@ -12,11 +12,17 @@ Nothing here is skipped: a test that cannot get its infrastructure errors.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import pytest_asyncio
 from harness import Infra, Stack, start_infra, start_stack
 
 _STACK: Stack | None = None
+
+# The outage-day fault tests take minutes of injected outages: `make test-faults` runs them
+# (HOTLINE_TEST_FAULTS=1), as CI's own step after `make test`.
+collect_ignore = [] if os.environ.get("HOTLINE_TEST_FAULTS") else ["faults"]
 
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")

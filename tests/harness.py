@@ -45,6 +45,7 @@ from hotline.identity import ROLES
 from hotline.identity.tokens import TokenStore
 from infra_selection import ENV as INFRA_ENV
 from infra_selection import docker_reachable, select_infra
+from tcp_proxy import TcpProxy
 
 PG_TMP_PREFIX = "hotline-test-pg-"
 POSTGRES_IMAGE = os.environ.get("HOTLINE_TEST_POSTGRES_IMAGE", "postgres:16-alpine")
@@ -101,6 +102,34 @@ class Infra:
     _pg_tmp: Path | None = None
     kind: str = "embedded"  # or "containers" (HOTLINE_TEST_INFRA)
     _containers: list[Any] | None = None  # testcontainers, stopped at close
+    broker_proxy: TcpProxy | None = None  # between every client and the broker (fault tests)
+
+    async def restart_postgres(self) -> None:
+        """Stop the embedded PostgreSQL (fast shutdown: every connection is cut) and start it
+        again on the same port and data; returns when it accepts connections."""
+        assert self.embedded_postgres and self.kind == "embedded", "only the embedded server"
+        await self.supervisor.restart("postgres")
+
+    async def restart_broker(self) -> None:
+        """Stop the local broker and start it again on the same port. It keeps topics in
+        memory: they come back empty, and are created again (`HOTLINE_TOPIC_PARTITIONS` each)
+        before any client reaches it — tansu creates an unknown topic a client asks for, with a
+        partition count of its own, which would move keys to other partitions. With a
+        `broker_proxy`, clients are held off at the proxy until the topics exist."""
+        proxy = self.broker_proxy
+        if proxy is None:
+            await self.supervisor.restart("broker")
+            await broker_mod.ensure_topics(self.kafka_bootstrap, self.partitions)
+            return
+        proxy.cut()
+        try:
+            await self.supervisor.stop("broker")
+            self.supervisor.spawn("broker")
+            await asyncio.to_thread(broker_mod.create_topics_directly, proxy.target_port,
+                                    self.partitions)
+        finally:
+            proxy.restore()
+        await self.supervisor.wait_ready("broker")
 
     @property
     def idempotence(self) -> bool:
@@ -134,6 +163,8 @@ class Infra:
             await self.supervisor.stop_all()
             if self._pg_tmp is not None:
                 shutil.rmtree(self._pg_tmp, ignore_errors=True)
+            if self.broker_proxy is not None:
+                self.broker_proxy.close()
             await asyncio.to_thread(_stop_containers, self._containers or [])
 
 
@@ -198,10 +229,12 @@ def infra_kind() -> str:
 
 
 async def start_infra(log_dir: Path, *, partitions: int | None = None,
-                      kind: str | None = None) -> Infra:
+                      kind: str | None = None, broker_proxy: bool = False) -> Infra:
     """Start (or connect to) PostgreSQL and a fresh broker; create the session database
     and the topics. On failure everything started is stopped again. `kind`: `embedded` or
-    `containers` (default: `infra_kind()`, from HOTLINE_TEST_INFRA)."""
+    `containers` (default: `infra_kind()`, from HOTLINE_TEST_INFRA). `broker_proxy`: the
+    broker advertises a `TcpProxy` in front of it (`infra.broker_proxy`), which every client
+    goes through (embedded only)."""
     partitions = partitions or int(os.environ.get("HOTLINE_TOPIC_PARTITIONS", "3"))
     kind = kind or infra_kind()
     # In-process producers (tests' make_producer(ServiceSettings(...))) read it too.
@@ -211,6 +244,7 @@ async def start_infra(log_dir: Path, *, partitions: int | None = None,
     sup = Supervisor(log_dir)
     external = os.environ.get("HOTLINE_DATABASE_URL")
     pg_tmp: Path | None = None
+    proxy: TcpProxy | None = None
     try:
         specs = []
         if external:
@@ -225,9 +259,11 @@ async def start_infra(log_dir: Path, *, partitions: int | None = None,
             specs.append(pg.server_spec(data, port, ephemeral=True, user=user))
             server_url = pg.server_url(port)
         kafka_port = free_port()
-        specs.append(broker_mod.broker_spec(kafka_port))
+        if broker_proxy:
+            proxy = TcpProxy(kafka_port)
+        specs.append(broker_mod.broker_spec(kafka_port, advertised_port=proxy and proxy.port))
         await sup.start_many(specs)
-        bootstrap = f"{HOST}:{kafka_port}"
+        bootstrap = f"{HOST}:{proxy.port if proxy else kafka_port}"
         if external:
             await asyncio.to_thread(pg.sweep_stale_databases, server_url)
         database_url = await asyncio.to_thread(pg.create_fresh_database, server_url)
@@ -236,6 +272,8 @@ async def start_infra(log_dir: Path, *, partitions: int | None = None,
         await sup.stop_all()
         if pg_tmp is not None:
             shutil.rmtree(pg_tmp, ignore_errors=True)
+        if proxy is not None:
+            proxy.close()
         raise
     return Infra(
         supervisor=sup,
@@ -246,6 +284,7 @@ async def start_infra(log_dir: Path, *, partitions: int | None = None,
         log_dir=Path(log_dir),
         embedded_postgres=not external,
         _pg_tmp=pg_tmp,
+        broker_proxy=proxy,
     )
 
 

