@@ -109,8 +109,10 @@ def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
     """The relay's producer: acks from all replicas, small linger so a burst batches up, gzip.
     A record batch is at most 256 KiB before compression, or one record alone (at most
     HOTLINE_KAFKA_MAX_RECORD_BYTES, which the relay checks): either stays under Kafka's
-    default 1 MiB `message.max.bytes`."""
-    return AIOKafkaProducer(
+    default 1 MiB `message.max.bytes`. Without the idempotent producer, a batch the broker may
+    have stored is never sent again by aiokafka itself (`hotline.single_send`): the relay reads
+    the topic back and sends what is missing."""
+    producer = AIOKafkaProducer(
         **client_options(settings),
         client_id=f"hotline-{settings.service_name}-relay",
         acks="all",
@@ -119,6 +121,11 @@ def make_producer(settings: ServiceSettings) -> AIOKafkaProducer:
         max_batch_size=256 * 1024,
         compression_type=COMPRESSION,
     )
+    if settings.kafka_idempotence:
+        return producer
+    from hotline.single_send import single_send
+
+    return single_send(producer)
 
 
 def refused(exc: BaseException) -> bool:
