@@ -36,6 +36,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from hotline.contracts.envelope import POSITION_HEADER
+from hotline.relay_records import partition_of
 
 SOURCE_HEADER = "ce_source"
 IDLE_MS = 500  # a fetch this long that brings nothing more: the end of the partitions
@@ -54,6 +55,13 @@ class Tail:
 
     def has(self, partition: int, source: str, position: int) -> bool:
         return position in self.positions.get((partition, source), ())
+
+    def holds(self, message: Any, partitions: list[int]) -> bool:
+        """Whether this relay record (key, value, headers) is on the partition its key goes to
+        (of the topic's sorted `partitions`); a record without source and position never is."""
+        key, _, headers = message
+        found = record_position(headers)
+        return found is not None and self.has(partition_of(key, partitions), *found)
 
     def highest(self) -> int:
         """The highest position found (0: none): past it, the tail knows of nothing."""

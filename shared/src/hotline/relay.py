@@ -47,13 +47,11 @@ from eventsourcing.application import Application
 
 from hotline import shutdown
 from hotline.follower import LogPositions, RecentEvents, follow_log
-from hotline.contracts.envelope import POSITION_HEADER
 from hotline.kafka import refused
-from hotline.published_tail import SOURCE_HEADER, ReadTail, Tail
+from hotline.published_tail import ReadTail, Tail
 from hotline.relay_records import (
     Message,
     ToCloudEvent,
-    partition_of,
     record_size,
     send_batches,
     to_record,
@@ -213,16 +211,8 @@ class Relay:
                 "relay": self.name, "records": len(self._tail), "highest": self._tail.highest()})
         if self._tail is None or not messages:
             return messages
-        tail = self._tail
         partitions = sorted(await self._producer.partitions_for(self._topic))
-        pending = []
-        for message in messages:
-            key, _, headers = message
-            found = dict(headers)
-            source, position = found.get(SOURCE_HEADER), found.get(POSITION_HEADER)
-            if (source is None or position is None
-                    or not tail.has(partition_of(key, partitions), source.decode(), int(position))):
-                pending.append(message)
+        pending = [message for message in messages if not self._tail.holds(message, partitions)]
         if skipped := len(messages) - len(pending):
             log.warning("relay skipped records already on the topic",
                         extra={"relay": self.name, "skipped": skipped})

@@ -24,8 +24,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
-from hotline.published_tail import Tail, record_position
-from hotline.relay_records import Message, ToCloudEvent, partition_of, record_size, send_batches, to_record
+from hotline.published_tail import Tail
+from hotline.relay_records import Message, ToCloudEvent, record_size, send_batches, to_record
 
 PAGE = 500
 
@@ -59,7 +59,7 @@ async def republish(app: Any, producer: AIOKafkaProducer, topic: str, to_cloud_e
             if max_record_bytes is not None and record_size(message) > max_record_bytes:
                 done.skipped += 1
                 continue
-            if present is not None and _present(present, partitions, message):
+            if present is not None and present.holds(message, partitions):
                 done.present += 1
                 continue
             messages.append(message)
@@ -68,8 +68,3 @@ async def republish(app: Any, producer: AIOKafkaProducer, topic: str, to_cloud_e
         done.last_position = page[-1].id
         position = page[-1].id + 1
 
-
-def _present(present: Tail, partitions: list[int], message: Message) -> bool:
-    key, _, headers = message
-    found = record_position(headers)
-    return found is not None and present.has(partition_of(key, partitions), *found)
