@@ -18,6 +18,7 @@ from hotline.cli.service_api import AsJson, ServiceApi
 from hotline.devstack.services import DEFAULT_PORTS
 
 SERVICES = tuple(DEFAULT_PORTS)
+REPUBLISH_TIMEOUT = 900  # seconds: the service reads (with --missing, the whole topic) and resends a whole log
 
 
 def republish(
@@ -36,7 +37,7 @@ def republish(
     api = ServiceApi(service, DEFAULT_PORTS[service]["HTTP_PORT"])
     done = api.call("POST", url, "/admin/republish", {
         "from_position": from_position, "to_position": to_position, "topic": topic,
-        "missing": missing})
+        "missing": missing}, timeout=REPUBLISH_TIMEOUT)
     if as_json:
         typer.echo(json.dumps(done, indent=2))
         return

@@ -35,13 +35,13 @@ class ServiceApi:
 
     def call(self, method: str, url: str | None, path: str, body: dict[str, Any] | None = None,
              params: dict[str, Any] | None = None, *, text: bool = False,
-             headers: dict[str, str] | None = None) -> Any:
+             headers: dict[str, str] | None = None, timeout: float = 30) -> Any:
         """The answer's JSON (its text with `text`); exits with one line if refused or
-        unreachable. `headers` are sent besides the token's."""
+        unreachable. `headers` are sent besides the token's; `timeout`: seconds to wait for it."""
         base = self.base_url(url)
         try:
             response = httpx.request(method, base.rstrip("/") + path, json=body, params=params,
-                                     timeout=30, headers={**stack.auth_headers(), **(headers or {})})
+                                     timeout=timeout, headers={**stack.auth_headers(), **(headers or {})})
         except httpx.TransportError as exc:
             stack.unreachable(self.service, base, f"{self.prefix}_URL", exc)
         if response.status_code >= 400:
