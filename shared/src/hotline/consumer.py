@@ -12,7 +12,10 @@ partition.
 offset commit per batch: unreadable records are dead-lettered one by one, the readable ones go
 to `apply_batch` together, in partition order. If the batch fails for any other reason than
 the infrastructure, its events are applied one at a time as above, so a poison message is
-dead-lettered alone and the others are still applied. Exactly-once is the applier's business
+dead-lettered alone and the others are still applied. A `traced` batch subscriber hands
+`apply_batch` each event's trace context too (`trace_headers`: the `traceparent` and
+`tracestate` the relay put on its record), since one batch carries many traces; an event
+applied alone is applied inside its own. Exactly-once is the applier's business
 either way (tracking rows written with its events); offsets only say where to fetch.
 
 A message is acknowledged (its offset committed) only once it was applied or dead-lettered
@@ -28,6 +31,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import nullcontext
 from typing import Any
 
 from aiokafka import ConsumerRecord
@@ -38,10 +42,19 @@ from faststream.kafka.annotations import KafkaMessage
 from hotline.contracts.envelope import CloudEvent
 from hotline.settings import DEFAULT_MAX_RECORD_BYTES
 from hotline.settling import TRANSIENT, Apply, Settling
+from hotline.telemetry import current_trace_context, use_trace_context
 
 log = logging.getLogger(__name__)
 
 ApplyBatch = Callable[[list[CloudEvent]], Awaitable[Any]]
+ApplyTracedBatch = Callable[[list[CloudEvent], list[dict[str, str]]], Awaitable[Any]]
+TRACE_HEADERS = ("traceparent", "tracestate")
+
+
+def trace_headers(record: ConsumerRecord) -> dict[str, str]:
+    """The W3C trace context a record carries in its headers (empty when it has none)."""
+    return {name: value.decode(errors="replace") for name, value in record.headers or ()
+            if name in TRACE_HEADERS and isinstance(value, bytes)}
 
 
 def _raw_body(message: KafkaMessage) -> Any:
@@ -111,19 +124,22 @@ def subscribe_tracked_batch(
     *,
     topic: str,
     group_id: str,
-    apply_batch: ApplyBatch,
+    apply_batch: ApplyBatch | ApplyTracedBatch,
     apply: Apply | None = None,
     max_records: int = 500,
     attempts: int = 3,
     on_consumed: Callable[[list[ConsumerRecord]], None] | None = None,
     max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    traced: bool = False,
 ) -> None:
     """`apply` is the one-event path used when a batch fails (default: a batch of one).
-    `on_consumed(records)` hears of every batch once it is applied or dead-lettered (lag)."""
+    `on_consumed(records)` hears of every batch once it is applied or dead-lettered (lag).
+    `traced`: `apply_batch(events, trace_contexts)`, and `apply` runs in the event's trace."""
     settling = Settling(broker, topic, group_id, max_record_bytes, attempts)
 
     async def apply_single(event: CloudEvent) -> None:
-        await apply_batch([event])
+        await (apply_batch([event], [current_trace_context()]) if traced  # type: ignore[call-arg]
+               else apply_batch([event]))  # type: ignore[call-arg]
 
     one_by_one = apply or apply_single
 
@@ -152,10 +168,13 @@ def subscribe_tracked_batch(
                 readable.append((i, event))
         if not readable:
             return
+        events = [event for _, event in readable]
+        contexts = [trace_headers(records[i]) for i, _ in readable] if traced else []
         delay = 0.2
         while True:
             try:
-                await apply_batch([event for _, event in readable])
+                await (apply_batch(events, contexts) if traced  # type: ignore[call-arg]
+                       else apply_batch(events))  # type: ignore[call-arg]
                 settled.update(i for i, _ in readable)
                 settling.failures = 0
                 return
@@ -166,8 +185,9 @@ def subscribe_tracked_batch(
                 break
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
-        for i, event in readable:
-            await settling.apply_one(records[i], event, one_by_one)
+        for n, (i, event) in enumerate(readable):
+            with use_trace_context(contexts[n]) if traced else nullcontext():
+                await settling.apply_one(records[i], event, one_by_one)
             settled.add(i)
 
     _subscribe(broker, topic, group_id, handle, batch=True, max_records=max_records)

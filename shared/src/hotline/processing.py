@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, ProcessRecorder, StoredEvent, Tracking
@@ -119,6 +120,21 @@ class TrackedApplication(Application):
                 found = {(r["application_name"], r["notification_id"]) for r in curs.fetchall()}
             return {t for t in trackings if (t.application_name, t.notification_id) in found}
         return {t for t in trackings if self.already_processed(t)}
+
+    def existing(self, aggregate_ids: Iterable[UUID]) -> set[UUID]:
+        """Which of these aggregates have events (one query on PostgreSQL)."""
+        ids = list(aggregate_ids)
+        recorder = self.recorder
+        if not ids:
+            return set()
+        if isinstance(recorder, PostgresMultiTrackingRecorder):
+            statement = SQL(
+                "SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s::uuid[])"
+            ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+            with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(statement, (ids,))
+                return {r["originator_id"] for r in curs.fetchall()}
+        return {i for i in ids if i in self.repository}
 
     def already_processed(self, tracking: Tracking) -> bool:
         recorder = self.recorder

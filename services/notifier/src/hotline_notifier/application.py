@@ -3,6 +3,9 @@
 `take(event)` records the owed Notification together with the tracking row of
 the upstream event's (source, position) in one transaction; a redelivered or
 republished event therefore owes nothing new. Delivery is the dispatcher's job.
+`take_batch(events, trace_contexts)` does the same for a batch of ticket events in one
+transaction (a surge of openings is taken at the pace intake accepts them, not one round trip
+after another).
 
 What is owed is decided by the concerns in `hotline_notifier.owing` (replies to customers,
 escalations, maintenance notices, ...), each asked in turn.
@@ -13,13 +16,15 @@ from __future__ import annotations
 from typing import Any
 
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 from eventsourcing.popo import POPOFactory
 from eventsourcing.postgres import PostgresFactory
 
 from hotline import versions
 from hotline.clock import Clock, SystemClock
 from hotline.contracts.envelope import CloudEvent
+from hotline.telemetry import current_trace_context, tracer, use_trace_context
+from opentelemetry.trace import SpanKind
 from hotline.processing import (
     POPOMultiTrackingRecorder,
     PostgresMultiTrackingRecorder,
@@ -69,6 +74,42 @@ class NotifierApplication(DeliveryRecords, TrackedApplication):
         owed = self._owed(event, trace_context or {})
         return self.save_tracked(tracking, *owed)
 
+    def take_batch(self, events: list[CloudEvent], trace_contexts: list[dict[str, str]]) -> int:
+        """What `take` does for each event, with one query for the positions applied before,
+        one for the aggregates created before, and one transaction for all. The batch is cut
+        into runs in which no ticket comes twice, and an event about no ticket stands alone:
+        a concern reads the ticket's record as saved, so a later event about a ticket must see
+        what an earlier one did to it. A run that fails on the store's keys (a position applied
+        meanwhile by another instance) is taken event by event. Returns how many were new."""
+        fresh: list[tuple[Tracking, CloudEvent, dict[str, str]]] = []
+        seen: set[Tracking] = set()
+        for event, context in zip(events, trace_contexts, strict=True):
+            tracking = Tracking(event.source_service, event.position)
+            if tracking not in seen:  # the same message twice in one batch
+                seen.add(tracking)
+                fresh.append((tracking, event, context))
+        done = self.processed(t for t, _, _ in fresh)
+        fresh = [taken for taken in fresh if taken[0] not in done]
+        for run in _runs(fresh):
+            try:
+                self._take_together(run)
+            except IntegrityError:
+                for _, event, context in run:
+                    self.take(event, context)
+        return len(fresh)
+
+    def _take_together(self, run: list[tuple[Tracking, CloudEvent, dict[str, str]]]) -> None:
+        owed: list[Aggregate] = []
+        for _, event, context in run:
+            with use_trace_context(context), tracer(__name__).start_as_current_span(
+                    f"take {event.type}", kind=SpanKind.CONSUMER):
+                for concern in OWING:
+                    owed += concern(self, event, current_trace_context())
+        # As `_owed`: what an event published again created before is not created twice.
+        before = self.existing([a.id for a in owed if _creates(a)])
+        self.save_tracked_many([t for t, _, _ in run],
+                               *(a for a in owed if not (_creates(a) and a.id in before)))
+
     def _owed(self, event: CloudEvent, trace_context: dict[str, str]) -> list[Aggregate]:
         owed: list[Aggregate] = []
         for concern in OWING:
@@ -78,9 +119,37 @@ class NotifierApplication(DeliveryRecords, TrackedApplication):
         return [a for a in owed if not _created_before(self, a)]
 
 
-def _created_before(app: NotifierApplication, aggregate: Aggregate) -> bool:
+def _runs(taken: list[tuple[Tracking, CloudEvent, dict[str, str]]]
+          ) -> list[list[tuple[Tracking, CloudEvent, dict[str, str]]]]:
+    """`taken` cut, in order, into runs where no ticket comes twice; an event about no ticket
+    is a run of its own."""
+    runs: list[list[tuple[Tracking, CloudEvent, dict[str, str]]]] = []
+    run: list[tuple[Tracking, CloudEvent, dict[str, str]]] = []
+    tickets: set[Any] = set()
+    for item in taken:
+        ticket = getattr(item[1].data, "ticket_id", None)
+        if ticket is None or ticket in tickets:
+            if run:
+                runs.append(run)
+            run, tickets = [], set()
+        run.append(item)
+        if ticket is None:
+            runs.append(run)
+            run = []
+        else:
+            tickets.add(ticket)
+    if run:
+        runs.append(run)
+    return runs
+
+
+def _creates(aggregate: Aggregate) -> bool:
     pending = aggregate.pending_events
-    return bool(pending) and pending[0].originator_version == 1 and aggregate.id in app.repository
+    return bool(pending) and pending[0].originator_version == 1
+
+
+def _created_before(app: NotifierApplication, aggregate: Aggregate) -> bool:
+    return _creates(aggregate) and aggregate.id in app.repository
 
 
 class NotifierRecorder(DeliveryIndex, MaintenanceTables, PostgresMultiTrackingRecorder):

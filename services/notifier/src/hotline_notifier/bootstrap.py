@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from hotline import wiring
 from hotline.audit.anchor import anchor_task
 from hotline.clock import Clock, clock_from_settings
-from hotline.consumer import subscribe_tracked
+from hotline.consumer import subscribe_tracked, subscribe_tracked_batch
 from hotline.contracts import topics
 from hotline.contracts.envelope import CloudEvent
 from hotline.directory import DirectoryFile
@@ -45,9 +45,15 @@ def build(settings: NotifierSettings | None = None) -> ServiceRuntime:
     async def take(event: CloudEvent) -> None:
         await asyncio.to_thread(app.take, event, current_trace_context())
 
+    async def take_batch(events: list[CloudEvent], trace_contexts: list[dict[str, str]]) -> None:
+        await asyncio.to_thread(app.take_batch, events, trace_contexts)
+
     # One consumer group per topic: tansu handles a group whose members subscribe alike.
-    for topic, group in ((topics.TICKETS, "hotline-notifier"), (topics.SLA, "hotline-notifier-sla"),
-                         (topics.BILLING, "hotline-notifier-billing")):
+    # Ticket events in batches: a surge of openings is taken in one transaction per poll.
+    subscribe_tracked_batch(wired.broker, topic=topics.TICKETS, group_id="hotline-notifier",
+                            apply_batch=take_batch, apply=take, traced=True,
+                            max_record_bytes=settings.kafka_max_record_bytes)
+    for topic, group in ((topics.SLA, "hotline-notifier-sla"), (topics.BILLING, "hotline-notifier-billing")):
         subscribe_tracked(wired.broker, topic=topic, group_id=group, apply=take,
                           max_record_bytes=settings.kafka_max_record_bytes)
     http = FastAPI(title="Hotline notifier", version="1.0.0",
