@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from hotline import wiring
 from hotline.audit.anchor import anchor_task
 from hotline.clock import clock_from_settings
-from hotline.consumer import subscribe_tracked
+from hotline.consumer import subscribe_tracked, subscribe_tracked_batch
 from hotline.contracts import topics
 from hotline.contracts.envelope import CloudEvent
 from hotline.runtime import ServiceRuntime
@@ -31,10 +31,16 @@ def build(settings: BillingSettings | None = None) -> ServiceRuntime:
     async def take(event: CloudEvent) -> None:
         await asyncio.to_thread(app.take, event)
 
+    async def take_batch(events: list[CloudEvent]) -> None:
+        await asyncio.to_thread(app.take_batch, events)
+
     # One consumer group per topic: tansu handles a group whose members subscribe alike.
-    for topic, group in ((topics.REVIEWS, "hotline-billing"), (topics.TICKETS, "hotline-billing-tickets")):
-        subscribe_tracked(wired.broker, topic=topic, group_id=group, apply=take,
-                          max_record_bytes=settings.kafka_max_record_bytes)
+    subscribe_tracked(wired.broker, topic=topics.REVIEWS, group_id="hotline-billing", apply=take,
+                      max_record_bytes=settings.kafka_max_record_bytes)
+    # Ticket events in batches: a surge of openings is one transaction per poll, not per ticket.
+    subscribe_tracked_batch(wired.broker, topic=topics.TICKETS, group_id="hotline-billing-tickets",
+                            apply_batch=take_batch, apply=take,
+                            max_record_bytes=settings.kafka_max_record_bytes)
     http = FastAPI(title="Hotline billing", version="1.0.0",
                    description="Off-hours charges from outage reviews, P4 quotes, monthly invoices.")
     http.include_router(billing_router(app))

@@ -15,10 +15,17 @@ class UnitOfWork:
     def __init__(self, app: Application) -> None:
         self.app = app
         self._aggregates: dict[UUID, Aggregate] = {}
+        self._absent: set[UUID] = set()
+
+    def absent(self, aggregate_ids: set[UUID]) -> None:
+        """These are known not to exist (found with one query): `get` need not ask."""
+        self._absent |= aggregate_ids
 
     def get(self, aggregate_id: UUID) -> Any:
         """The aggregate, or None when it does not exist."""
         if aggregate_id not in self._aggregates:
+            if aggregate_id in self._absent:
+                return None
             try:
                 self._aggregates[aggregate_id] = self.app.repository.get(aggregate_id)
             except AggregateNotFoundError:
