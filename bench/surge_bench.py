@@ -124,7 +124,10 @@ async def run() -> None:
         lower = min(appends, produced)
         print(f"surge: raw ceilings: {appends:,.0f} event appends/s (eventsourcing, 8 threads), "
               f"{produced:,.0f} records/s produced (aiokafka, acks=all)", flush=True)
-        stack = await start_stack(infra, base / "stack", extra_env={"HOTLINE_LOG_LEVEL": "WARNING"})
+        # Service settings given to the bench (HOTLINE_NOTIFIER_CONCURRENCY=32, ...) reach the stack.
+        tuning = {k: v for k, v in os.environ.items()
+                  if k.startswith(("HOTLINE_INTAKE_", "HOTLINE_NOTIFIER_", "HOTLINE_SLA_", "HOTLINE_BILLING_"))}
+        stack = await start_stack(infra, base / "stack", extra_env={"HOTLINE_LOG_LEVEL": "WARNING", **tuning})
         try:
             await surge(stack, infra, lower)
         finally:

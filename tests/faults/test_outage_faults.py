@@ -45,6 +45,7 @@ import pytest_asyncio
 
 from harness import Infra, Stack, headers_dict, kafka_messages, start_infra, start_stack
 from hotline.contracts import topics
+from hotline_notifier.settings import NotifierSettings
 from stack_cli import hotline, set_clock
 from surge_load import Submitted, once_each, post_requests, send_emails, wait_for_confirmations
 
@@ -59,7 +60,7 @@ REFUSE_SECONDS = 60.0
 THRESHOLDS_PER_P1 = 6  # response and resolution: 75 %, 90 %, breach
 FIRST_WAVE = datetime.fromisoformat("2027-01-06T10:00:00-08:00")  # a Wednesday
 SERVICES = ("intake", "sla-timer", "notifier", "billing")
-NOTIFIER_SLOTS = 8  # HOTLINE_NOTIFIER_CONCURRENCY's default: sends in flight at once
+NOTIFIER_SLOTS = NotifierSettings.model_fields["concurrency"].default  # sends in flight at once
 RANDOM = random.Random(SEED)
 
 

@@ -6,7 +6,8 @@ a cut connection, a server restart) PostgreSQL frees the lock and a standby take
 the process that held it knows nothing. So the holder confirms the lock on the lock's own
 session, with one statement that also records when (`lock_checked_at` in log_positions):
 every `CHECK_EVERY` seconds (a watchdog), and before each side effect (`acting()`: a Kafka
-batch publish, an email). When a check fails the holder stops: at once if it is between side
+batch publish, an email); side effects about to begin together share one confirmation that
+began after each of them asked. When a check fails the holder stops: at once if it is between side
 effects (its task is cancelled, and `LogPositions.exclusive` raises LockLost), else as soon
 as the side effect in progress, begun under a confirmed lock, has ended.
 
@@ -61,21 +62,33 @@ class WriterLock:
             " AND objsubid = 1 AND (classid::bigint << 32 | objid::bigint) = hashtext($2)::bigint)"
             " RETURNING true")
         self._using = asyncio.Lock()  # one statement at a time on the lock's connection
+        self._asked = 0  # checks asked so far
+        self._covered = 0  # checks answered by a confirmation that began after they were asked
         self._acting = 0
         self._holder: asyncio.Task | None = None
         self._stopped_holder = False
         self.lost: str | None = None
 
     async def check(self) -> None:
-        """Confirm the lock on its own session, or raise LockLost."""
+        """Confirm the lock on its own session, or raise LockLost. Checks asked while a
+        confirmation is under way share the next one: each returns only after a confirmation
+        that began after it was asked (numbered by `_asked`; `_covered` is the last number the
+        latest confirmation answered), so concurrent sends cost one statement, not one each."""
         if self.lost is None:
+            self._asked += 1
+            mine = self._asked
             async with self._using:
-                try:
-                    held = await self._conn.fetchval(self._confirm, self._follower, self._key,
-                                                     timeout=self._check_timeout)
-                    why = None if held else "the lock is no longer held by its session"
-                except Exception as exc:  # not confirmed is lost: closed, cut, timed out, ...
-                    why = f"{type(exc).__name__}: {exc}"
+                why = None
+                if self._covered < mine and self.lost is None:
+                    covering = self._asked  # every check asked before this statement begins
+                    try:
+                        held = await self._conn.fetchval(self._confirm, self._follower, self._key,
+                                                         timeout=self._check_timeout)
+                        why = None if held else "the lock is no longer held by its session"
+                    except Exception as exc:  # not confirmed is lost: closed, cut, timed out, ...
+                        why = f"{type(exc).__name__}: {exc}"
+                    if why is None:
+                        self._covered = covering
             if why is not None:
                 self._lose(why)
         if self.lost is not None:

@@ -32,8 +32,9 @@ class NotifierSettings(ServiceSettings):
     retry_jitter: float = Field(0.2, ge=0, lt=1, description="Each wait moved by up to this "
                                 "fraction either way, so retries do not arrive together.")
     max_backoff_seconds: float = Field(43200.0, gt=0, description="Longest wait between attempts.")
-    concurrency: int = Field(8, ge=1, description="Deliveries in flight at once (SMTP connections "
-                             "kept open, webhook requests).")
+    concurrency: int = Field(32, ge=1, description="Deliveries in flight at once (SMTP connections "
+                             "kept open, webhook requests). Below what relays allow one client "
+                             "(Postfix: 50); 8 left confirmations behind a surge of tickets.")
     send_timeout_seconds: float = Field(30.0, gt=0, description="Longest wait for an SMTP reply "
                                         "or a webhook's answer.")
     relay_probe_seconds: float = Field(5.0, gt=0, description="How often a relay that is down "
