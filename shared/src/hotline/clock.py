@@ -7,7 +7,9 @@ HOTLINE_SIMULATED_CLOCK=true.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
@@ -39,6 +41,38 @@ class FixedClock:
 
     def advance(self, by: timedelta) -> None:
         self._at += by
+
+
+class HeldClock:
+    """`clock`, read once for the length of a block in each thread (`held`): what one action
+    decides (a duplicate window, a rate limit, the rows it purges) is judged at one instant, and
+    a clock that is a database read (`SimulatedClock`) is read once, not once per question.
+    Outside a block it is `clock`; everything else (`set`, `advance`) is `clock`'s."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self._local = threading.local()
+
+    def now(self) -> datetime:
+        at = getattr(self._local, "at", None)
+        return at if at is not None else self.clock.now()
+
+    @contextlib.contextmanager
+    def held(self, at: datetime | None = None) -> Iterator[datetime]:
+        """Hold `at` (default: now) as now in this thread for the block; a block inside
+        another keeps the outer instant."""
+        outer = getattr(self._local, "at", None)
+        if outer is not None:
+            yield outer
+            return
+        self._local.at = at if at is not None else self.clock.now()
+        try:
+            yield self._local.at
+        finally:
+            self._local.at = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.clock, name)
 
 
 CLOCK_TABLE = "hotline_clock.simulated_time"

@@ -74,6 +74,11 @@ class Admission:
 
     def email(self, verdict: Verdict, mail_from: str | None, received_at: datetime,
               trace_context: dict[str, str]) -> Outcome:
+        with self.app.clock.held(received_at):  # one instant for the whole admission
+            return self._email(verdict, mail_from, received_at, trace_context)
+
+    def _email(self, verdict: Verdict, mail_from: str | None, received_at: datetime,
+               trace_context: dict[str, str]) -> Outcome:
         header = verdict.header
         sender = header.sender or envelope_sender(mail_from)
         context = dict(received_at=received_at, trace_context=trace_context,
@@ -111,10 +116,15 @@ class Admission:
         (its fingerprint: a hash of every field). A racing request with the same key loses on
         the submission log's unique key and is replayed too. Only an opened ticket keeps its
         key: a refused request may be sent again with it."""
-        fields = dict(customer=customer, location=location, issue=issue,
-                      description=description, priority=priority, contact=contact,
-                      channel=channel, caller=caller, callback=callback, called_at=called_at,
-                      attachments=attachments)
+        with self.app.clock.held():  # one instant for the whole admission
+            return self._keyed_request(directory, trace_context, actor, idempotency_key, dict(
+                customer=customer, location=location, issue=issue, description=description,
+                priority=priority, contact=contact, channel=channel, caller=caller,
+                callback=callback, called_at=called_at, attachments=attachments))
+
+    def _keyed_request(self, directory: Directory, trace_context: dict[str, str],
+                       actor: dict[str, str] | None, idempotency_key: str | None,
+                       fields: dict[str, Any]) -> Outcome:
         if idempotency_key is None:
             return self._request(directory, trace_context, actor, None, **fields)
         keyed = {"caller": (actor or {}).get("name") or "anonymous", "key": idempotency_key,

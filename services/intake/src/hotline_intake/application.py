@@ -22,7 +22,7 @@ from eventsourcing.postgres import PostgresFactory
 
 from hotline import versions
 from hotline.calendar import SupportCalendar, format_duration
-from hotline.clock import Clock
+from hotline.clock import Clock, HeldClock
 from hotline_intake.adapters.submission_log import SubmissionLogRecorder
 from hotline_intake.adapters.submission_log_memory import MemorySubmissionLogRecorder
 from hotline_intake.domain.fields import Description
@@ -86,7 +86,8 @@ class IntakeApplication(OutageReviews, OffHoursScheduling, SubmissionRecords, Ap
         max_backdate: timedelta = timedelta(minutes=15),
         duplicate_window: timedelta = timedelta(days=7),
     ) -> None:
-        self.clock = clock  # the recorder's first saves (versions in force) read it
+        # the recorder's first saves (versions in force) read it; an admission holds one instant
+        self.clock = HeldClock(clock)
         self.duplicate_window = duplicate_window
         super().__init__(env=env)
         self.numbers = numbers
