@@ -33,17 +33,25 @@ class Session:
             await asyncio.wait_for(self.began.wait(), 1)
 
 
-async def test_checks_asked_during_a_confirmation_share_the_next_one() -> None:
-    session = Session()
-    lock = WriterLock(session, "log_positions", "dispatcher", "k")  # type: ignore[arg-type]
+async def asked_during_a_confirmation(session: Session, lock: WriterLock, count: int
+                                      ) -> list[asyncio.Task[None]]:
+    """`count` checks asked while a first one's confirmation is under way; returns them once
+    that confirmation was answered and the next one began."""
     first = asyncio.create_task(lock.check())
     await session.under_way(1)
-    later = [asyncio.create_task(lock.check()) for _ in range(5)]
+    later = [asyncio.create_task(lock.check()) for _ in range(count)]
     await asyncio.sleep(0.01)
     session.statements[0].set_result(True)
     await first
     await session.under_way(2)  # the first confirmation began before they asked: not theirs
     assert not any(task.done() for task in later)
+    return later
+
+
+async def test_checks_asked_during_a_confirmation_share_the_next_one() -> None:
+    session = Session()
+    lock = WriterLock(session, "log_positions", "dispatcher", "k")  # type: ignore[arg-type]
+    later = await asked_during_a_confirmation(session, lock, 5)
     session.statements[1].set_result(True)
     await asyncio.gather(*later)
     assert len(session.statements) == 2  # six checks, two statements
@@ -56,13 +64,7 @@ async def test_checks_asked_during_a_confirmation_share_the_next_one() -> None:
 async def test_every_check_sharing_a_failed_confirmation_fails() -> None:
     session = Session()
     lock = WriterLock(session, "log_positions", "dispatcher", "k")  # type: ignore[arg-type]
-    first = asyncio.create_task(lock.check())
-    await session.under_way(1)
-    later = [asyncio.create_task(lock.check()) for _ in range(3)]
-    await asyncio.sleep(0.01)
-    session.statements[0].set_result(True)
-    await first
-    await session.under_way(2)
+    later = await asked_during_a_confirmation(session, lock, 3)
     session.statements[1].set_result(False)  # the session no longer holds the lock
     results = await asyncio.gather(*later, return_exceptions=True)
     assert all(isinstance(r, LockLost) for r in results)
