@@ -17,7 +17,9 @@ its own parts measured in the same run (`make surge` runs it alone; `make bench`
    ≥ 30 %) and the p99 (goal < 5 s). Printed, never asserted.
 
 Sizes: HOTLINE_BENCH_SURGE_EMAILS, HOTLINE_BENCH_SURGE_REQUESTS (default 10,000 each),
-HOTLINE_BENCH_SURGE_CLIENTS (50).
+HOTLINE_BENCH_SURGE_CLIENTS (50). Service settings in the bench's environment
+(`HOTLINE_NOTIFIER_CONCURRENCY=8 make surge`, any HOTLINE_INTAKE_*, HOTLINE_NOTIFIER_*,
+HOTLINE_SLA_*, HOTLINE_BILLING_*) reach the stack, to compare tunings.
 """
 
 from __future__ import annotations
