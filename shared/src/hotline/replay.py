@@ -8,7 +8,8 @@ reading adds to decoding (measured by `make bench`). `topic_prefixes` leaves out
 decoded, events of other aggregates. Each event is made by `event_decoder`: what the library's
 `Mapper.to_domain_event` makes, with what it looks up for every event (the class, the id
 convertor, the class version) looked up once per topic. `fold` applies the events to their
-aggregates, as `repository.get` does one aggregate at a time.
+aggregates, as `repository.get` does one aggregate at a time; an event of an `@event`-decorated
+method calls it with the parameters found once per class (`event_mutator`), not once per event.
 
 `fold` pauses Python's cyclic garbage collector while it runs, then moves what exists to the
 collector's permanent generation (`gc.freeze()`) and resumes it. A replay keeps nearly all it
@@ -24,12 +25,15 @@ reference cycles among what existed at the freeze are left for good, which a who
 from __future__ import annotations
 
 import gc
+import inspect
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from types import FunctionType
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.domain import CanMutateAggregate, DecoratedFuncCaller, decorated_funcs
 from eventsourcing.persistence import Mapper, StoredEvent, find_id_convertor, pass_through_convertor
 from eventsourcing.utils import resolve_topic
 
@@ -91,10 +95,54 @@ def event_decoder(mapper: Any) -> Callable[[StoredEvent], Any]:
 def fold(events: Iterable[Any]) -> dict[UUID, Any]:
     """Each aggregate as its events make it (the latest version of every one)."""
     aggregates: dict[UUID, Any] = {}
+    mutators: dict[type, Callable[[Any, Any], Any]] = {}  # event class → its mutate
     with collector_paused():
         for event in events:
-            aggregates[event.originator_id] = event.mutate(aggregates.get(event.originator_id))
+            try:
+                mutate = mutators[type(event)]
+            except KeyError:
+                mutate = mutators[type(event)] = event_mutator(type(event))
+            aggregates[event.originator_id] = mutate(event, aggregates.get(event.originator_id))
     return aggregates
+
+
+def event_mutator(event_class: type) -> Callable[[Any, Any], Any]:
+    """`event_class.mutate`, unbound. For the event of a method decorated with `@event` (whose
+    class changes nothing else of the library's), the library's own steps without what it looks
+    up for every event: the decorated method and its parameter names, found once per class. It
+    checks the event's id and version as the library does, and leaves to the library whatever
+    does not pass (so its errors are the library's)."""
+    library = event_class.mutate
+    method = _decorated_method(event_class)
+    if method is None:
+        return library
+    names = frozenset(inspect.signature(method).parameters)
+
+    def mutate(event: Any, aggregate: Any) -> Any:
+        if (aggregate is None or event.originator_id != aggregate.id
+                or event.originator_version != aggregate.version + 1):
+            return library(event, aggregate)
+        method(aggregate, **{k: v for k, v in event.__dict__.items() if k in names})
+        aggregate.version = event.originator_version
+        aggregate.modified_on = event.timestamp
+        return aggregate
+
+    return mutate
+
+
+def _decorated_method(event_class: type) -> FunctionType | None:
+    """The function `event_class`'s events call (`DecoratedFuncCaller.apply`), when the class
+    mutates as the library's `CanMutateAggregate` and applies only by calling it."""
+    if (getattr(event_class, "mutate", None) is not CanMutateAggregate.mutate
+            or getattr(event_class, "apply", None) is not DecoratedFuncCaller.apply
+            or getattr(event_class, "_as_dict", None) is not CanMutateAggregate._as_dict):
+        return None
+    method = decorated_funcs.get(event_class)
+    after = event_class.__mro__[event_class.__mro__.index(DecoratedFuncCaller) + 1:]
+    then = next((c.__dict__["apply"] for c in after if "apply" in c.__dict__), None)
+    if type(method) is not FunctionType or then is not CanMutateAggregate.__dict__["apply"]:
+        return None  # `apply` goes on to another class's, or the method is not a plain function
+    return method
 
 
 @contextmanager

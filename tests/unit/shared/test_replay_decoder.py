@@ -9,10 +9,11 @@ from decimal import Decimal
 from uuid import uuid4
 
 from eventsourcing.application import Application
-from eventsourcing.domain import Aggregate, event
+import pytest
+from eventsourcing.domain import Aggregate, OriginatorIDError, OriginatorVersionError, event
 
 from hotline.eventstore import popo_env
-from hotline.replay import event_decoder, fold, replay
+from hotline.replay import event_decoder, event_mutator, fold, replay
 
 
 class Clock(Aggregate):
@@ -56,3 +57,24 @@ def test_decodes_what_the_library_decodes_and_folds_alike() -> None:
     rebuilt = fold(replay(app))
     assert {k: vars(v) for k, v in rebuilt.items()} == {
         k: vars(app.repository.get(k)) for k in rebuilt}
+
+
+
+def test_fold_refuses_what_the_library_refuses() -> None:
+    """An event of a decorated method that is not the next of its aggregate (a gap, another
+    aggregate's) meets the library's own error, as `repository.get` would."""
+    app = Application(env=popo_env())
+    at = datetime(2026, 12, 16, 18, 0, tzinfo=timezone.utc)
+    first, second = Clock("T-000001", at), Clock("T-000002", at)
+    for clock in (first, second):
+        clock.fire(Decimal("0.75"), at, {})
+        clock.fire(Decimal("0.9"), at, {})
+        app.save(clock)
+    events = list(replay(app))
+    created, fired, again = [e for e in events if e.originator_id == first.id]
+    with pytest.raises(OriginatorVersionError):
+        fold([created, again])  # version 3 after version 1
+    others_fired = [e for e in events if e.originator_id == second.id][1]  # version 2
+    aggregate = fold([created])[first.id]
+    with pytest.raises(OriginatorIDError):
+        event_mutator(type(fired))(others_fired, aggregate)
