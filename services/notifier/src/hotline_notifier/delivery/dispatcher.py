@@ -95,7 +95,7 @@ class Dispatcher:
         self.attempts: Counter[tuple[str, str]] = Counter()  # (channel, sent|retrying|given-up)
         self.in_flight: set[UUID] = set()
         self.lock: WriterLock | None = None  # held while `run` runs
-        self.outcomes = OutcomeWriter(app)
+        self.outcomes = OutcomeWriter(app, clock)
         self.record_patience = RECORD_PATIENCE_SECONDS  # how long a sent outcome waits for the database
         self._wake = asyncio.Event()
 
@@ -139,9 +139,17 @@ class Dispatcher:
 
     def _claim(self, now: datetime, limit: int, paused: tuple[str, ...]
                ) -> tuple[list[tuple[UUID, Notification | None]], datetime | None]:
-        """Claim what is due and load it, in one trip to a worker thread; a notification that
-        does not load is left for its attempt to load again (and meet its error there)."""
+        """Claim what is due and load it (one query for all), in one trip to a worker thread; a
+        notification that does not load is left for its attempt to load again (and meet its
+        error there)."""
         claimed, next_due = self.app.deliveries.claim_due_deliveries(now, limit, paused)
+        try:
+            together = self.app.load_notifications(claimed)
+            return [(i, together.get(i)) for i in claimed], next_due
+        except TRANSIENT:
+            raise
+        except Exception:  # noqa: BLE001 (one of them does not load: each on its own, below)
+            pass
         loaded: list[tuple[UUID, Notification | None]] = []
         for notification_id in claimed:
             try:
@@ -234,7 +242,7 @@ class Dispatcher:
         attempt, next_at = notification.attempts + 1, None
         if isinstance(outcome, Undelivered) and not outcome.permanent:
             next_at = self.schedule.next_attempt_at(attempt, self.infra_clock.now(), self.rng)
-        await self.outcomes.record(notification, outcome, at=self.clock.now(), next_attempt_at=next_at)
+        await self.outcomes.record(notification, outcome, next_attempt_at=next_at)  # at: when written
         facts = {"ticket": notification.ticket_number, "recipient": notification.recipient,
                  "notification": str(notification.id), "attempt": attempt}
         if isinstance(outcome, Delivered):

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from hotline.clock import Clock, SystemClock
 from hotline.settling import TRANSIENT
 from hotline_notifier.domain.delivery import Outcome
 from hotline_notifier.domain.notification import Notification
@@ -38,22 +39,25 @@ log = logging.getLogger(__name__)
 class Recorded:
     notification: Notification
     outcome: Outcome
-    at: datetime  # the stack's clock
+    at: datetime | None  # the stack's clock; None: when its batch is written
     next_attempt_at: datetime | None
     done: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
 class OutcomeWriter:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, clock: Clock | None = None) -> None:
         self.app = app  # NotifierApplication (DeliveryRecords)
+        self.clock = clock or SystemClock()  # read once per batch, in the writing thread
         self._queued: list[Recorded] = []
         self._ready = asyncio.Event()
         self._running = False
         self.batches = 0  # transactions written, for the benchmark and tests
 
-    async def record(self, notification: Notification, outcome: Outcome, *, at: datetime,
-                     next_attempt_at: datetime | None) -> None:
-        """Queue one attempt's outcome; return once it is committed (or raise why not)."""
+    async def record(self, notification: Notification, outcome: Outcome, *,
+                     at: datetime | None = None, next_attempt_at: datetime | None) -> None:
+        """Queue one attempt's outcome; return once it is committed (or raise why not). Without
+        `at`, it is recorded at the instant its batch is written (the clock read once per batch,
+        off the event loop: the simulated clock is a database read)."""
         item = Recorded(notification, outcome, at, next_attempt_at)
         if not self._running:  # no writer to wait for: write it now
             await self._write([item])
@@ -82,9 +86,13 @@ class OutcomeWriter:
                     item.done.cancel()
 
     async def _write(self, batch: list[Recorded]) -> None:
+        def write() -> None:
+            now = self.clock.now() if any(i.at is None for i in batch) else None
+            self.app.record_outcomes([(i.notification, i.outcome, i.at or now, i.next_attempt_at)
+                                      for i in batch])
+
         try:
-            await asyncio.to_thread(self.app.record_outcomes, [
-                (i.notification, i.outcome, i.at, i.next_attempt_at) for i in batch])
+            await asyncio.to_thread(write)
         except Exception as exc:  # noqa: BLE001 (each attempt decides what it means)
             if isinstance(exc, TRANSIENT) or len(batch) == 1:
                 _settle(batch, exc)
@@ -100,7 +108,8 @@ class OutcomeWriter:
     async def _write_alone(self, item: Recorded) -> None:
         def again() -> None:  # from its saved state: the failed batch changed the loaded copies
             notification = self.app.repository.get(item.notification.id)
-            self.app.record_outcomes([(notification, item.outcome, item.at, item.next_attempt_at)])
+            at = item.at or self.clock.now()
+            self.app.record_outcomes([(notification, item.outcome, at, item.next_attempt_at)])
 
         try:
             await asyncio.to_thread(again)
