@@ -2,7 +2,8 @@
 attempt is counted against the confirmation and nothing is skipped; when it comes back the
 confirmation is sent exactly once. A notification that cannot be sent is recorded as failed
 for good and the ones after it are still sent. A dispatcher whose lock session is terminated
-stops, and its standby sends the rest: no email twice."""
+stops, and its standby sends the rest: no email twice. What the dispatcher claims together is
+loaded with one query, as `repository.get` loads each."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from hotline_notifier.application import NotifierApplication
 from hotline.writer_lock import LockLost
 from hotline_notifier.delivery.dispatcher import Dispatcher
 from hotline_notifier.delivery.relay_watch import RelayWatch
+from hotline_notifier.domain.delivery import Delivered, Undelivered
 from hotline_notifier.domain.notification import Notification, notification_id
 from test_writer_lock import terminate_lock_session
 
@@ -176,3 +178,20 @@ async def test_a_dispatcher_that_loses_its_lock_stops_and_no_email_goes_twice(in
     ids = Counter(BytesParser(policy=policy.default).parsebytes(m)["Message-ID"] for m in inbox.messages)
     assert len(ids) == len(owed) and ids.most_common(1)[0][1] == 1, "each email once"
     assert dispatchers[1].sent > 0 and dispatchers[0].sent + dispatchers[1].sent == len(owed)
+
+
+async def test_notifications_claimed_together_load_as_the_repository_loads_each(infra, schema):
+    app = await notifier_app(infra, schema)
+    owed = [Notification(cause=f"c{i}", kind="confirmation", recipient="noc@acme.example",
+                         subject=f"Ticket T-00020{i}", body="We have it.",
+                         ticket_number=f"T-00020{i}", trace_context={}) for i in range(3)]
+    await asyncio.to_thread(app.save, *owed)
+    app.record_outcomes([(owed[0], Delivered("250 OK"), NOW, None),
+                         (owed[1], Undelivered("451 later"), NOW, NOW)])
+    app.record_outcomes([(owed[1], Delivered("250 OK"), NOW, None)])
+    ids = [n.id for n in owed] + [uuid4()]  # and one that does not exist
+    loaded = await asyncio.to_thread(app.load_notifications, ids)
+    assert set(loaded) == {n.id for n in owed}
+    for n in owed:
+        assert vars(loaded[n.id]) == vars(app.repository.get(n.id))
+    assert [loaded[n.id].attempts for n in owed] == [1, 2, 0]
