@@ -1,6 +1,7 @@
 """Anchors of the hash chain on the real PostgreSQL and broker: the head is published to
 `hotline.audit.v1` (and appended to the anchor file) when it moved and at shutdown; events and
-chain rewritten alike pass the walk but not the anchor; `hotline audit verify` says so."""
+chain rewritten alike pass the walk but not the anchor; `hotline audit verify` says so; a
+restarted service does not anchor the head it anchored before."""
 
 from __future__ import annotations
 
@@ -13,12 +14,15 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from typer.testing import CliRunner
 
+from harness import headers_dict, kafka_messages
 from hotline.audit import verify as verify_mod
 from hotline.audit.anchor import ChainAnchor
 from hotline.audit.chain import link
 from hotline.audit.settings import AuditSettings
 from hotline.audit.verify import file_anchors, kafka_anchors
 from hotline.cli.main import app as cli
+from hotline.contracts import topics
+from hotline.published_tail import TailReader
 from test_hash_chain_tampering import Note, audited, check, sql
 
 pytestmark = pytest.mark.integration
@@ -74,6 +78,31 @@ async def test_the_head_is_anchored_and_a_consistent_rewrite_is_caught(infra, sc
     report = check(url, schema, anchors=from_kafka)
     assert report.walk.broken.kind == "rewritten"
     assert "chain rewritten after anchor at notification_id 16" in report.line()
+
+
+async def test_a_restarted_service_does_not_anchor_the_same_head_twice(infra, schema, pool):
+    """Seen in the fault waves: sla-timer SIGKILLed after anchoring its head, started again with
+    nothing new written, anchored the same head again: one `ce_id` twice on hotline.audit.v1."""
+    url, service = infra.database_url, f"audit-{uuid.uuid4().hex[:8]}"
+    app = await asyncio.to_thread(audited, url, schema)
+    producer = AIOKafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    await producer.start()
+    tail = TailReader({"bootstrap_servers": infra.kafka_bootstrap})
+    try:
+        def anchor() -> ChainAnchor:  # a process of the service, started afresh
+            return ChainAnchor(service, lambda: pool, lambda: producer, schema, "audited_chain",
+                               AuditSettings(anchor_seconds=3600), read_tail=tail)
+
+        assert (await anchor().anchor()).notification_id == 16
+        assert await anchor().anchor() is None  # restarted: its head is on the topic already
+        await asyncio.to_thread(app.save, Note("after the restart"))
+        assert (await anchor().anchor()).notification_id == 17  # a head that moved is anchored
+    finally:
+        await producer.stop()
+    records = [r for r in await kafka_messages(infra.kafka_bootstrap, topics.AUDIT)
+               if headers_dict(r).get("ce_source") == f"/hotline/{service}"]
+    ids = [headers_dict(r)["ce_id"] for r in records]
+    assert ids == [f"{service}:16", f"{service}:17"]
 
 
 def test_the_cli_names_the_first_bad_event_and_exits_1(infra, schema, monkeypatch, tmp_path):

@@ -5,6 +5,10 @@ rewrite it.
 row every HOTLINE_AUDIT_ANCHOR_SECONDS and, when it moved, publishes `ChainAnchored` to
 `hotline.audit.v1` (key: the service) and appends it as a JSON line to
 HOTLINE_AUDIT_ANCHOR_FILE when set; once more when the service stops.
+
+An anchor's `ce_id` is `<service>:<head position>`. A restarted service (stopped, or killed)
+first reads the audit topic's tail (`hotline.published_tail`): a head it anchored before the
+restart is not anchored again, so no `ce_id` is on the topic twice.
 """
 
 from __future__ import annotations
@@ -22,14 +26,20 @@ from hotline.audit.settings import AuditSettings
 from hotline.contracts import topics
 from hotline.contracts.audit import ChainAnchored
 from hotline.contracts.envelope import CloudEvent
+from hotline.kafka import client_options
+from hotline.published_tail import ReadTail, TailReader
 
 log = logging.getLogger(__name__)
+
+TAIL_RECORDS = 1000  # read back per partition of the audit topic at start: every service's anchors
 
 
 class ChainAnchor:
     def __init__(self, service: str, pool: Callable[[], Any], producer: Callable[[], Any],
-                 schema: str, chain_table: str, settings: AuditSettings | None = None) -> None:
+                 schema: str, chain_table: str, settings: AuditSettings | None = None,
+                 read_tail: ReadTail | None = None) -> None:
         self.service = service
+        self._read_tail = read_tail  # None: no read-back at start (the first head is anchored)
         self._pool, self._producer = pool, producer
         self.settings = settings or AuditSettings()
         self._head = (f'SELECT notification_id, hash FROM "{schema}"."{chain_table}" '
@@ -43,6 +53,9 @@ class ChainAnchor:
             return None
         head = (row["notification_id"], bytes(row["hash"]))
         if head == self.last:
+            return None
+        if self.last is None and await self._anchored_before(head[0]):
+            self.last = head
             return None
         now = datetime.now(timezone.utc)
         body = ChainAnchored(service=self.service, notification_id=head[0], hash=head[1].hex(),
@@ -59,6 +72,16 @@ class ChainAnchor:
         self.last = head
         log.info("chain anchored", extra={"notification_id": head[0], "hash": head[1].hex()})
         return body
+
+    async def _anchored_before(self, position: int) -> bool:
+        """Whether the audit topic's tail holds this service's anchor of `position` (published
+        before a restart). Only the position is compared: a head rewritten since (same
+        position, other hash) contradicts the anchor on the topic, which `verify` reports."""
+        if self._read_tail is None:
+            return False
+        tail = await self._read_tail(topics.AUDIT, TAIL_RECORDS)
+        source = f"/hotline/{self.service}"
+        return any(position in found for (_, src), found in tail.positions.items() if src == source)
 
     async def run(self) -> None:
         try:
@@ -80,6 +103,8 @@ def anchor_task(wired: Any, app: Any) -> Callable[[], Awaitable[None]]:
     """The anchoring task of a service (`runtime.add_task("audit-anchor", anchor_task(wired,
     app))`): its chain is the application recorder's, its pool and producer the wiring's."""
     recorder = app.recorder
-    anchor = ChainAnchor(wired.settings.service_name, lambda: wired.pool, lambda: wired.producer,
-                         recorder.datastore.schema, recorder.chain_table_name)
+    service = wired.settings.service_name
+    tail = TailReader(client_options(wired.settings), client_id=f"hotline-{service}-anchor-tail")
+    anchor = ChainAnchor(service, lambda: wired.pool, lambda: wired.producer,
+                         recorder.datastore.schema, recorder.chain_table_name, read_tail=tail)
     return anchor.run
