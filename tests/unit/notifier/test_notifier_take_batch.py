@@ -6,7 +6,6 @@ position."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import datetime, timedelta, timezone
 from uuid import UUID, uuid4
 
