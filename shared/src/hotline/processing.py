@@ -14,18 +14,21 @@ transaction with `IntegrityError`, so racing instances cannot both apply it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, ProcessRecorder, StoredEvent, Tracking
 from eventsourcing.popo import POPOFactory, POPOProcessRecorder
-from eventsourcing.postgres import PostgresFactory, PostgresProcessRecorder, PostgresTrackingRecorder
+from eventsourcing.postgres import (PostgresAggregateRecorder, PostgresFactory, PostgresProcessRecorder,
+                                    PostgresTrackingRecorder)
 from psycopg.sql import SQL, Composed, Identifier
 
 from hotline.audit.chain import HashChainRecorder
+
+T = TypeVar("T")
 
 
 class ColumnarInsertRecorder:
@@ -121,13 +124,25 @@ class TrackedApplication(Application):
             return {t for t in trackings if (t.application_name, t.notification_id) in found}
         return {t for t in trackings if self.already_processed(t)}
 
+    def unprocessed(self, events: Iterable[T], event_of: Callable[[T], Any] = lambda e: e
+                    ) -> list[tuple[Tracking, T]]:
+        """What a batch still owes, in order, each with its tracking: the same message twice in
+        the batch kept once, and positions applied before (one query) left out. `event_of`
+        finds the CloudEvent in an item."""
+        fresh: dict[Tracking, T] = {}
+        for item in events:
+            event = event_of(item)
+            fresh.setdefault(Tracking(event.source_service, event.position), item)
+        done = self.processed(fresh)
+        return [(tracking, item) for tracking, item in fresh.items() if tracking not in done]
+
     def existing(self, aggregate_ids: Iterable[UUID]) -> set[UUID]:
         """Which of these aggregates have events (one query on PostgreSQL)."""
         ids = list(aggregate_ids)
         recorder = self.recorder
         if not ids:
             return set()
-        if isinstance(recorder, PostgresMultiTrackingRecorder):
+        if isinstance(recorder, PostgresAggregateRecorder):
             statement = SQL(
                 "SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s::uuid[])"
             ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))

@@ -72,11 +72,7 @@ class BillingApplication(TrackedApplication):
         aggregate), the positions applied before are found with one query, and so are the
         ticket accounts a batch of openings would look for and not find. A batch that fails
         on the store's keys is taken event by event. Returns how many were new."""
-        fresh: dict[Tracking, CloudEvent] = {}
-        for event in events:
-            fresh.setdefault(Tracking(event.source_service, event.position), event)
-        for done in self.processed(fresh):
-            del fresh[done]
+        fresh = dict(self.unprocessed(events))
         if not fresh:
             return 0
         uow = UnitOfWork(self)

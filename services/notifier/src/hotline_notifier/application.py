@@ -23,13 +23,13 @@ from eventsourcing.postgres import PostgresFactory
 from hotline import versions
 from hotline.clock import Clock, SystemClock
 from hotline.contracts.envelope import CloudEvent
-from hotline.telemetry import current_trace_context, tracer, use_trace_context
-from opentelemetry.trace import SpanKind
 from hotline.processing import (
     POPOMultiTrackingRecorder,
     PostgresMultiTrackingRecorder,
     TrackedApplication,
 )
+from hotline.telemetry import current_trace_context, tracer, use_trace_context
+from opentelemetry.trace import SpanKind
 from hotline_notifier.adapters.delivery_index import DeliveryIndex
 from hotline_notifier.adapters.delivery_index_memory import MemoryDeliveryIndex
 from hotline_notifier.delivery.records import DeliveryRecords
@@ -81,15 +81,8 @@ class NotifierApplication(DeliveryRecords, TrackedApplication):
         a concern reads the ticket's record as saved, so a later event about a ticket must see
         what an earlier one did to it. A run that fails on the store's keys (a position applied
         meanwhile by another instance) is taken event by event. Returns how many were new."""
-        fresh: list[tuple[Tracking, CloudEvent, dict[str, str]]] = []
-        seen: set[Tracking] = set()
-        for event, context in zip(events, trace_contexts, strict=True):
-            tracking = Tracking(event.source_service, event.position)
-            if tracking not in seen:  # the same message twice in one batch
-                seen.add(tracking)
-                fresh.append((tracking, event, context))
-        done = self.processed(t for t, _, _ in fresh)
-        fresh = [taken for taken in fresh if taken[0] not in done]
+        fresh = [(tracking, event, context) for tracking, (event, context) in self.unprocessed(
+            zip(events, trace_contexts, strict=True), lambda pair: pair[0])]
         for run in _runs(fresh):
             try:
                 self._take_together(run)

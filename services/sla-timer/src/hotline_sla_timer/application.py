@@ -117,15 +117,7 @@ class SlaTimerApplication(OutageRecords, AvailabilityReports, TrackedApplication
     def take_batch(self, events: list[CloudEvent]) -> int:
         """Apply ticket events in one transaction, in order per ticket. Returns how many were
         new (the rest had been applied before)."""
-        seen: set[Tracking] = set()
-        fresh: list[tuple[Tracking, CloudEvent]] = []
-        for event in events:
-            tracking = Tracking(event.source_service, event.position)
-            if tracking not in seen:  # the same message twice in one batch
-                seen.add(tracking)
-                fresh.append((tracking, event))
-        done = self.processed(t for t, _ in fresh)
-        fresh = [(t, e) for t, e in fresh if t not in done]
+        fresh = self.unprocessed(events)
         if not fresh:
             return 0
         try:
@@ -141,11 +133,10 @@ class SlaTimerApplication(OutageRecords, AvailabilityReports, TrackedApplication
         changes = [(event, change) for _, event in fresh
                    if (change := change_from_contract(event.data, self.reply_is_response)) is not None]
         clocks: dict[UUID, TicketClocks | None] = {}  # None: not opened (yet)
-        if isinstance(self.recorder, DueIndexRecorder):
-            # Most of a backlog is openings of new tickets: one query instead of one `get` each.
-            # A ticket created meanwhile fails the save on its version 1 (IntegrityError).
-            ids = {ticket_of(event.data) for event, _ in changes}
-            clocks = dict.fromkeys(ids - self.recorder.existing(list(ids)))
+        # Most of a backlog is openings of new tickets: one query instead of one `get` each.
+        # A ticket created meanwhile fails the save on its version 1 (IntegrityError).
+        ids = {ticket_of(event.data) for event, _ in changes}
+        clocks = dict.fromkeys(ids - self.existing(ids))
         pending: dict[UUID, list] = {}  # tickets whose timers change, with their final timers
         later: dict[UUID, list[Change]] = {}  # each ticket's changes, settled once at the end
         for event, change in changes:

@@ -132,12 +132,6 @@ class DueIndexRecorder(HashChainRecorder, MultiTrackingRecorder, ColumnarInsertR
             return notification_ids
 
     # -- reading and rebuilding ---------------------------------------------------------------
-    def existing(self, ticket_ids: Sequence[UUID]) -> set[UUID]:
-        """Which of these tickets have events (one query, so a batch of openings loads nothing)."""
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self._versions, (list(ticket_ids),))
-            return {r["id"] for r in curs.fetchall() if r["max"] is not None}
-
     def any_due(self, now: datetime) -> bool:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._any_due, (now,))
