@@ -22,6 +22,10 @@ from psycopg import sql
 # (`hotline.transcoding`).
 TRANSCODER_TOPIC = "hotline.transcoding:FastJSONTranscoder"
 
+# eventsourcing's PostgreSQL factory whose pool pings only connections that sat idle
+# (`hotline.pg_factory`).
+FACTORY_TOPIC = "hotline.pg_factory:Factory"
+
 
 # TLS parameters of a database URL (`?sslmode=verify-full&sslrootcert=/etc/ca.pem`) and the
 # environment variables libpq reads for each one it is not given. psycopg (with the URL) and
@@ -53,7 +57,7 @@ def postgres_env(database_url: str, schema: str) -> dict[str, str]:
     host = query.get("host", [parts.hostname or "127.0.0.1"])[0]
     port = query.get("port", [str(parts.port or 5432)])[0]
     return {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": FACTORY_TOPIC,
         "POSTGRES_DBNAME": unquote(parts.path.lstrip("/")) or "postgres",
         "POSTGRES_HOST": host,
         "POSTGRES_PORT": port,
