@@ -129,3 +129,38 @@ def test_a_change_for_a_ticket_never_opened_fails_the_batch_and_writes_nothing()
     with pytest.raises(UnknownTicket):
         app.take_batch(batch)
     assert app.take_batch(batch[:1]) == 1  # nothing of the failed batch had been recorded
+
+
+def notification(stream: Stream, kind: str, number: str, at: datetime) -> CloudEvent:
+    """A `NotificationSent` from notifier's log (notifier's positions, not intake's)."""
+    sent = contracts.NotificationSent(
+        notification_id=uuid4(), kind=kind, ticket_number=number, recipient="noc@acme.example",
+        subject=kind, message_id=f"<{uuid4()}@x>", attempt=1, sent_at=at)
+    stream.position += 1
+    return CloudEvent(id=f"n:{stream.position}", source="/hotline/notifier", type=sent.ce_type,
+                      time=at, subject=number, position=stream.position, data=sent)
+
+
+def test_notifications_in_a_batch_stop_the_rfo_clock_when_sent_and_are_taken_once():
+    """sla-timer takes hotline.notifications.v1 in batches too: the confirmations (most of a
+    surge's notifications) are only tracked, and an RFO sent in the batch stops its clock at
+    the time it was sent, as `take` does."""
+    clock = FixedClock(MONDAY_9)
+    app = make_app(clock)
+    stream = Stream()
+    ticket_id, number = contracts.ticket_id_for("T-000077"), "T-000077"
+    resolved_at, sent_at = MONDAY_9 + timedelta(hours=1), MONDAY_9 + timedelta(hours=2, minutes=5)
+    app.take_batch([stream.opened(ticket_id, number, 1),
+                    stream.change(contracts.TicketResolved, ticket_id, number, resolved_at),
+                    stream.change(contracts.RfoDelivered, ticket_id, number,
+                                  MONDAY_9 + timedelta(hours=2), text="A carrier trunk failed.")])
+    assert "rfo" in {t.clock for t in deadlines.pending_timers(app.clocks(ticket_id), app.policy, clock.now())}
+    notifications = [notification(stream, "confirmation", "T-000099", MONDAY_9),
+                     notification(stream, "rfo", number, sent_at)]
+    clock.set(sent_at)
+    assert app.take_batch(notifications) == 2
+    met = [e for e in app.history(ticket_id) if type(e).__name__ == "DeadlineMet" and e.clock == "rfo"]
+    assert [m.stopped_at for m in met] == [sent_at]
+    assert app.take_batch(notifications) == 0  # redelivered: nothing again
+    assert len([e for e in app.history(ticket_id) if type(e).__name__ == "DeadlineMet"
+                and e.clock == "rfo"]) == 1

@@ -53,9 +53,11 @@ def build(settings: SlaTimerSettings | None = None) -> ServiceRuntime:
     subscribe_tracked_batch(wired.broker, topic=topics.TICKETS, group_id=GROUP,
                             apply_batch=take_batch, apply=take, on_consumed=lag.consumed,
                             max_record_bytes=settings.kafka_max_record_bytes)
-    # An RFO emailed by notifier stops the RFO clock when it is sent.
-    subscribe_tracked(wired.broker, topic=topics.NOTIFICATIONS, group_id=f"{GROUP}-notifications",
-                      apply=take, max_record_bytes=settings.kafka_max_record_bytes)
+    # An RFO emailed by notifier stops the RFO clock when it is sent. In batches too: a surge
+    # brings one confirmation sent per ticket, which only needs tracking.
+    subscribe_tracked_batch(wired.broker, topic=topics.NOTIFICATIONS, group_id=f"{GROUP}-notifications",
+                            apply_batch=take_batch, apply=take,
+                            max_record_bytes=settings.kafka_max_record_bytes)
     # Maintenance windows, kept in sla-timer's own log (availability excludes them by rule).
     subscribe_tracked(wired.broker, topic=topics.MAINTENANCE, group_id=f"{GROUP}-maintenance",
                       apply=take_maintenance, max_record_bytes=settings.kafka_max_record_bytes)
