@@ -15,12 +15,9 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import ProcessingEvent
-from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
-from psycopg.sql import SQL, Identifier
 
-from hotline.processing import PostgresMultiTrackingRecorder, TrackedApplication
-from hotline.replay import event_decoder
+from hotline.processing import TrackedApplication
 from hotline_notifier.adapters.delivery_index import DeliveryIndex, DeliveryRow
 from hotline_notifier.adapters.delivery_index_memory import MemoryDeliveryIndex
 from hotline_notifier.domain.delivery import Delivered, Outcome
@@ -69,25 +66,7 @@ class DeliveryRecords(TrackedApplication):
         """These notifications as `repository.get` makes them (notifier takes no snapshots),
         with one query on PostgreSQL instead of one each: what the dispatcher claims together.
         An id without events is left out."""
-        recorder = self.recorder
-        if not notification_ids:
-            return {}
-        if not isinstance(recorder, PostgresMultiTrackingRecorder):
-            return {i: self.repository.get(i) for i in notification_ids if i in self.repository}
-        statement = SQL(
-            "SELECT originator_id, originator_version, topic, state FROM {}.{} "
-            "WHERE originator_id = ANY(%s::uuid[]) ORDER BY originator_id, originator_version"
-        ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (list(notification_ids),))
-            rows = curs.fetchall()
-        decode, loaded = event_decoder(self.mapper), {}
-        for row in rows:
-            event = decode(StoredEvent(originator_id=row["originator_id"], topic=row["topic"],
-                                       originator_version=row["originator_version"],
-                                       state=bytes(row["state"])))
-            loaded[event.originator_id] = event.mutate(loaded.get(event.originator_id))
-        return loaded
+        return self.load_many(notification_ids)
 
     def history(self, notification_id: UUID) -> list[Any]:
         """The notification's events, oldest first (one index probe, not a log scan)."""

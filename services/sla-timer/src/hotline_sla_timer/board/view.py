@@ -2,8 +2,8 @@
 
 It keeps one `TicketEntry` per ticket on the board and the position of the last event it saw.
 `catch_up()` reads only the notifications after that position (one query when nothing is new),
-loads each `TicketClocks` they touched (that ticket's events, not the whole log) and replaces
-its entry. So a request never scans the log; only the first catch-up after start reads it from
+loads every `TicketClocks` they touched (those tickets' events, not the whole log, in one
+query) and replaces their entries. So a request never scans the log; only the first catch-up after start reads it from
 the beginning, once. PostgreSQL notification ids commit in order (the recorder takes a table
 lock to insert), so reading after the last position misses nothing.
 
@@ -48,8 +48,9 @@ class BoardView:
             if not touched:
                 return False
             now = self.app.clock.now()
+            loaded = self.app.load_many(touched)  # one query, however many tickets moved
             for ticket_id in touched:
-                clocks = self.app.clocks(ticket_id)
+                clocks = loaded[ticket_id]
                 entry = rows.entry_of(clocks, self.app.policy_for(clocks), now)
                 if entry is None:
                     self._entries.pop(ticket_id, None)
