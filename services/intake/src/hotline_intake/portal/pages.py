@@ -30,7 +30,8 @@ from hotline_intake.portal.sessions import Session, SessionStore, same
 SESSION_COOKIE, CSRF_COOKIE = "hotline_session", "hotline_csrf"
 
 _env = Environment(loader=PackageLoader("hotline_intake", "portal/templates"),
-                   autoescape=select_autoescape(default=True, default_for_string=True))
+                   autoescape=select_autoescape(default=True, default_for_string=True),
+                   auto_reload=False)  # packaged: no stat() per render
 
 
 class SignIn(Exception):

@@ -31,6 +31,7 @@ _env = Environment(
     loader=PackageLoader("hotline_notifier", "templates"),
     undefined=StrictUndefined,
     keep_trailing_newline=True,
+    auto_reload=False,  # packaged templates never change while running; no stat() per render
     autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False,
                                  default=False),
 )

@@ -16,7 +16,8 @@ from hotline_sla_timer.sla_report.figures import CLOCKS, SlaReport
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=True,
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                   auto_reload=False)  # packaged: no stat() per render
 
 
 def _pacific(at: datetime | None) -> str:
