@@ -19,11 +19,14 @@ insert (`_insert_stored_events`); in-memory recorders keep no chain.
 from __future__ import annotations
 
 import hashlib
+import threading
 import struct
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+import psycopg
+import psycopg.errors
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
@@ -31,6 +34,7 @@ GENESIS = bytes(32)
 """The previous hash of the chain's first event, and the hash of its start row."""
 
 _FIXED = struct.Struct(">qqII")
+_failed = threading.local()  # the insert error `_insert_stored_events` saw, per thread
 
 
 def link(prev: bytes, notification_id: int, originator_id: object, originator_version: int,
@@ -78,8 +82,32 @@ class HashChainRecorder:
             "SELECT * FROM unnest(%b::int8[], %b::int8[], %b::bytea[])"
         ).format(schema, table)
 
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        """The library's, raising a conflict as `IntegrityError` however the pipeline ends.
+        The head query waits in the pipeline behind the insert; when the insert fails on a key
+        (a racing instance), psycopg can raise PipelineAborted for it at the pipeline's exit,
+        which eventsourcing reports as an OperationalError (and does not retry) in place of
+        the IntegrityError it caught. Then the insert's own error is raised, as the library
+        would have."""
+        _failed.error = None
+        try:
+            return super().insert_events(stored_events, **kwargs)  # type: ignore[misc]
+        except OperationalError as aborted:
+            failed, _failed.error = _failed.error, None
+            if isinstance(aborted.__cause__, psycopg.errors.PipelineAborted) and \
+                    isinstance(failed, psycopg.IntegrityError):
+                raise IntegrityError(str(failed)) from failed
+            raise
+
     def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent],
                               **kwargs: Any) -> None:
+        try:
+            self._insert_chained(curs, stored_events, **kwargs)
+        except psycopg.Error as error:  # a key taken (IntegrityError), seen here first
+            _failed.error = error  # for `insert_events`, if the pipeline's exit hides it
+            raise
+
+    def _insert_chained(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._insert_stored_events(curs, stored_events, **kwargs)  # type: ignore[misc]  # locks
         chain = curs.connection.cursor(row_factory=tuple_row)
         chain.execute(self._chain_head, prepare=True)  # pipelined with the insert, if in a pipeline
