@@ -113,10 +113,14 @@ class TrackedApplication(Application):
         if not trackings:
             return set()
         if isinstance(recorder, PostgresTrackingRecorder) and not recorder.datastore.single_row_tracking:
+            # One primary-key probe per position (a subquery in the select list is run per
+            # row, never turned into a join): an IN (unnest) was planned as a hash join over
+            # a sequential scan of the whole tracking table, which only grows.
             statement = SQL(
-                "SELECT application_name, notification_id FROM {}.{} "
-                "WHERE (application_name, notification_id) IN "
-                "(SELECT * FROM unnest(%s::text[], %s::bigint[]))"
+                "SELECT application_name, notification_id FROM (SELECT a AS application_name, "
+                "n AS notification_id, (SELECT true FROM {}.{} WHERE application_name = a "
+                "AND notification_id = n) AS found FROM unnest(%s::text[], %s::bigint[]) AS u(a, n)"
+                ") AS probed WHERE found"
             ).format(Identifier(recorder.datastore.schema), Identifier(recorder.tracking_table_name))
             with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
                 curs.execute(statement, ([t.application_name for t in trackings],
@@ -144,8 +148,10 @@ class TrackedApplication(Application):
         if not ids:
             return set()
         if isinstance(recorder, PostgresAggregateRecorder):
-            statement = SQL(
-                "SELECT DISTINCT originator_id FROM {}.{} WHERE originator_id = ANY(%s::uuid[])"
+            statement = SQL(  # one index probe per id, as in `processed`
+                "SELECT id AS originator_id FROM (SELECT id, (SELECT true FROM {}.{} "
+                "WHERE originator_id = id LIMIT 1) AS found FROM unnest(%s::uuid[]) AS id) "
+                "AS probed WHERE found"
             ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
             with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
                 curs.execute(statement, (ids,))

@@ -68,8 +68,11 @@ class SubmissionLogRecorder(HashChainRecorder, ColumnarInsertRecorder, PostgresA
                            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
             "_drop_stale_key": "DELETE FROM {s}.{t} WHERE sender = %s AND message_id = %s "
                                "AND received_at < %s",
-            "_purge": "DELETE FROM {s}.{t} WHERE submission_id = ANY(ARRAY(SELECT submission_id "
-                      "FROM {s}.{t} WHERE received_at < %s LIMIT %s))",
+            # The oldest rows by the age index, deleted by their ctids (a TID scan): without
+            # the ORDER BY the planner chose a sequential scan that found nothing to purge,
+            # twice per insert (a full read of the log for every email in a surge).
+            "_purge": "DELETE FROM {s}.{t} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {s}.{t} "
+                      "WHERE received_at < %s ORDER BY received_at LIMIT %s))",
             "_insert_description": "INSERT INTO {s}.{d} (ticket_id, description) VALUES (%s, %s)",
             "_select_description": "SELECT description FROM {s}.{d} WHERE ticket_id = %s",
             "_select_original": f"SELECT {columns} FROM {{s}}.{{t}} WHERE sender = %s "

@@ -91,7 +91,10 @@ class DueIndexRecorder(HashChainRecorder, MultiTrackingRecorder, ColumnarInsertR
         ).format(schema, Identifier(self.events_table_name))
         self._count = SQL("SELECT count(*) AS n FROM {}.{}").format(schema, table)
         self._truncate = SQL("TRUNCATE {}.{}").format(schema, table)
-        self._any_due = SQL("SELECT EXISTS (SELECT 1 FROM {}.{} WHERE due_at <= %s) AS due").format(schema, table)
+        # The earliest due_at is one probe of the due_at index; EXISTS (... WHERE due_at <= now)
+        # was planned as a sequential scan that, with nothing due, read every pending timer.
+        self._any_due = SQL("SELECT coalesce((SELECT min(due_at) FROM {}.{}) <= %s, false) AS due"
+                            ).format(schema, table)
         self._select_all = SQL("SELECT * FROM {}.{} ORDER BY due_at, ticket_id, clock, threshold").format(schema, table)
 
     # -- written with the aggregate's events ------------------------------------------------
