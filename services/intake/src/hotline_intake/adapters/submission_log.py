@@ -68,11 +68,12 @@ class SubmissionLogRecorder(HashChainRecorder, ColumnarInsertRecorder, PostgresA
                            f"VALUES ({', '.join(['%s'] * len(COLUMNS))})",
             "_drop_stale_key": "DELETE FROM {s}.{t} WHERE sender = %s AND message_id = %s "
                                "AND received_at < %s",
-            # The oldest rows by the age index, deleted by their ctids (a TID scan): without
-            # the ORDER BY the planner chose a sequential scan that found nothing to purge,
-            # twice per insert (a full read of the log for every email in a surge).
-            "_purge": "DELETE FROM {s}.{t} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {s}.{t} "
-                      "WHERE received_at < %s ORDER BY received_at LIMIT %s))",
+            # Only when the oldest row (one probe of the age index) is past the window; then
+            # the oldest rows, by their ctids. Ungated, the planner chose sequential scans that
+            # found nothing to purge, on every insert: a full read of the log per email.
+            "_purge": "DELETE FROM {s}.{t} WHERE (SELECT min(received_at) FROM {s}.{t}) < %(before)s "
+                      "AND ctid = ANY(ARRAY(SELECT ctid FROM {s}.{t} WHERE received_at < %(before)s "
+                      "ORDER BY received_at LIMIT %(limit)s))",
             "_insert_description": "INSERT INTO {s}.{d} (ticket_id, description) VALUES (%s, %s)",
             "_select_description": "SELECT description FROM {s}.{d} WHERE ticket_id = %s",
             "_select_original": f"SELECT {columns} FROM {{s}}.{{t}} WHERE sender = %s "
@@ -98,7 +99,7 @@ class SubmissionLogRecorder(HashChainRecorder, ColumnarInsertRecorder, PostgresA
             self._write_row(curs, row, kwargs.get("key_since"))
         purge_before: datetime | None = kwargs.get("purge_before")
         if purge_before is not None:
-            curs.execute(self._purge, (purge_before, PURGE_BATCH))
+            curs.execute(self._purge, {"before": purge_before, "limit": PURGE_BATCH})
 
     def _write_row(self, curs: Any, row: SubmissionRow, key_since: datetime | None) -> None:
         if row.sender is not None and row.message_id is not None and key_since is not None:
