@@ -26,7 +26,8 @@ from typing import Any
 
 import psycopg
 import psycopg.errors
-from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent
+from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
@@ -82,16 +83,19 @@ class HashChainRecorder:
             "SELECT * FROM unnest(%b::int8[], %b::int8[], %b::bytea[])"
         ).format(schema, table)
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)  # as the library's
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         """The library's, raising a conflict as `IntegrityError` however the pipeline ends.
-        The head query waits in the pipeline behind the insert; when the insert fails on a key
-        (a racing instance), psycopg can raise PipelineAborted for it at the pipeline's exit,
-        which eventsourcing reports as an OperationalError (and does not retry) in place of
-        the IntegrityError it caught. Then the insert's own error is raised, as the library
-        would have."""
+        The head query waits in the pipeline behind the insert; when a key fails (a racing
+        instance), psycopg can raise PipelineAborted for the statements behind it at the
+        pipeline's exit, which eventsourcing reports as an OperationalError in place of the
+        IntegrityError it caught, and retries: ten times over two seconds, failing the same
+        way each time. So one attempt of the library's runs here (its `__wrapped__`), and a
+        conflict hidden that way is raised as the insert's own IntegrityError, at once."""
+        attempt = super().insert_events.__wrapped__  # type: ignore[misc]
         _failed.error = None
         try:
-            return super().insert_events(stored_events, **kwargs)  # type: ignore[misc]
+            return attempt(self, stored_events, **kwargs)
         except OperationalError as aborted:
             failed, _failed.error = _failed.error, None
             if isinstance(aborted.__cause__, psycopg.errors.PipelineAborted) and \
