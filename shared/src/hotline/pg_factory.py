@@ -7,11 +7,13 @@ connection goes back to work within milliseconds, and the ping then cost a fifth
 sla-timer's time in the outage-day surge.
 
 `IdlePing` pings a connection only when it was last handed out at least `after` seconds ago
-(`PING_AFTER_IDLE`, 1 s). That still catches every connection a restart killed: a restart
-takes longer than that, and a connection in use across one fails its query and is discarded
-by the pool when it comes back. A connection a server killed by itself within the last
-second (`pg_terminate_backend`) fails once, as every connection did without pre-ping; the
-recorders' own retry (eventsourcing retries `OperationalError`) takes another.
+(`PING_AFTER_IDLE`, 1 s). Connections that sat idle across a restart are found and replaced.
+A connection used within the last second before a quick restart (the fault test's takes 0.3 s),
+or one in use during it, fails its next statement once, as every connection did without
+pre-ping, and the pool discards it: the recorders retry their statements on
+`OperationalError` (eventsourcing's retry), intake answers `451`/`503` so senders retry, and a
+consumer's batch is delivered again and skipped where it was applied. The fault test's
+PostgreSQL restart keeps its exact counts this way.
 
 `PERSISTENCE_MODULE` names `Factory` (`hotline.eventstore.postgres_env` sets it).
 """
