@@ -116,16 +116,13 @@ class TrackedApplication(Application):
             # One primary-key probe per position (a subquery in the select list is run per
             # row, never turned into a join): an IN (unnest) was planned as a hash join over
             # a sequential scan of the whole tracking table, which only grows.
-            statement = SQL(
+            rows = self._rows(
                 "SELECT application_name, notification_id FROM (SELECT a AS application_name, "
-                "n AS notification_id, (SELECT true FROM {}.{} WHERE application_name = a "
+                "n AS notification_id, (SELECT true FROM {} WHERE application_name = a "
                 "AND notification_id = n) AS found FROM unnest(%s::text[], %s::bigint[]) AS u(a, n)"
-                ") AS probed WHERE found"
-            ).format(Identifier(recorder.datastore.schema), Identifier(recorder.tracking_table_name))
-            with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-                curs.execute(statement, ([t.application_name for t in trackings],
-                                         [t.notification_id for t in trackings]))
-                found = {(r["application_name"], r["notification_id"]) for r in curs.fetchall()}
+                ") AS probed WHERE found", recorder.tracking_table_name,
+                ([t.application_name for t in trackings], [t.notification_id for t in trackings]))
+            found = {(r["application_name"], r["notification_id"]) for r in rows}
             return {t for t in trackings if (t.application_name, t.notification_id) in found}
         return {t for t in trackings if self.already_processed(t)}
 
@@ -148,14 +145,10 @@ class TrackedApplication(Application):
         if not ids:
             return set()
         if isinstance(recorder, PostgresAggregateRecorder):
-            statement = SQL(  # one index probe per id, as in `processed`
-                "SELECT id AS originator_id FROM (SELECT id, (SELECT true FROM {}.{} "
+            return {r["originator_id"] for r in self._rows(  # one index probe per id, as in `processed`
+                "SELECT id AS originator_id FROM (SELECT id, (SELECT true FROM {} "
                 "WHERE originator_id = id LIMIT 1) AS found FROM unnest(%s::uuid[]) AS id) "
-                "AS probed WHERE found"
-            ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-            with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-                curs.execute(statement, (ids,))
-                return {r["originator_id"] for r in curs.fetchall()}
+                "AS probed WHERE found", recorder.events_table_name, (ids,))}
         return {i for i in ids if i in self.repository}
 
     def load_many(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, Any]:
@@ -168,13 +161,11 @@ class TrackedApplication(Application):
             return {}
         if not isinstance(recorder, PostgresAggregateRecorder):
             return {i: self.repository.get(i) for i in ids if i in self.repository}
-        statement = SQL(
-            "SELECT originator_id, originator_version, topic, state FROM {}.{} "
-            "WHERE originator_id = ANY(%s::uuid[]) ORDER BY originator_id, originator_version"
-        ).format(Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-        with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (ids,))
-            rows = curs.fetchall()
+        rows = self._rows("SELECT originator_id, originator_version, topic, state FROM {} "
+                          "WHERE originator_id = ANY(%s::uuid[]) ORDER BY originator_id, originator_version",
+                          recorder.events_table_name, (ids,))
+        # Not `replay.fold`: it freezes what it built for the collector, right for a rebuild,
+        # a leak in a service that loads aggregates all day.
         decode, loaded = event_decoder(self.mapper), {}
         for row in rows:
             event = decode(StoredEvent(originator_id=row["originator_id"], topic=row["topic"],
@@ -186,14 +177,19 @@ class TrackedApplication(Application):
     def already_processed(self, tracking: Tracking) -> bool:
         recorder = self.recorder
         if isinstance(recorder, PostgresTrackingRecorder) and not recorder.datastore.single_row_tracking:
-            statement = SQL(
-                "SELECT 1 FROM {}.{} WHERE application_name = %s AND notification_id = %s"
-            ).format(Identifier(recorder.datastore.schema), Identifier(recorder.tracking_table_name))
-            with recorder.datastore.get_connection() as conn, conn.cursor() as curs:
-                curs.execute(statement, (tracking.application_name, tracking.notification_id))
-                return curs.fetchone() is not None
+            return bool(self._rows(
+                "SELECT 1 FROM {} WHERE application_name = %s AND notification_id = %s",
+                recorder.tracking_table_name, (tracking.application_name, tracking.notification_id)))
         # In-memory (POPO) recorders keep one maximum per name: fine for in-order unit tests.
         return recorder.has_tracking_id(tracking.application_name, tracking.notification_id)
+
+    def _rows(self, statement: str, table: str, params: Any) -> list[dict[str, Any]]:
+        """The rows of `statement`, whose `{}` is `table` in this application's schema."""
+        datastore = self.recorder.datastore
+        query = SQL(statement).format(Identifier(datastore.schema, table))  # type: ignore[arg-type]
+        with datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(query, params)
+            return curs.fetchall()
 
     def save_tracked(self, tracking: Tracking, *objs: Any, **kwargs: Any) -> bool:
         """Save the aggregates' new events with the tracking row, atomically. `kwargs` reach

@@ -19,8 +19,8 @@ insert (`_insert_stored_events`); in-memory recorders keep no chain.
 from __future__ import annotations
 
 import hashlib
-import threading
 import struct
+import threading
 from collections.abc import Sequence
 from typing import Any
 
