@@ -15,6 +15,10 @@ its own parts measured in the same run (`make surge` runs it alone; `make bench`
    an email's `250` to its confirmation landing in the sink (the file's mtime), intake's SMTP
    acceptance rate, and the ratio of end-to-end throughput to the lower raw ceiling (goal
    ≥ 30 %) and the p99 (goal < 5 s). Printed, never asserted.
+5. Where the CPU went: milliseconds of CPU per ticket by part (each service, PostgreSQL, the
+   broker, the mail sink, the load clients; `cpu_parts`) over the same window. The machine is
+   saturated during the surge, so these are what a ticket costs, and a change to one part shows
+   there even when the rates move with the machine.
 
 Sizes: HOTLINE_BENCH_SURGE_EMAILS, HOTLINE_BENCH_SURGE_REQUESTS (default 10,000 each),
 HOTLINE_BENCH_SURGE_CLIENTS (50). Service settings in the bench's environment
@@ -44,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from harness import kafka_messages, headers_dict, start_infra, start_stack  # noqa: E402
 from surge_load import (DESCRIPTION, post_requests, send_emails,  # noqa: E402
                         wait_for_confirmations)
+from bench.cpu_parts import per_ticket, snapshot  # noqa: E402
 from hotline.calendar import SupportCalendar  # noqa: E402
 from hotline.clock import FixedClock  # noqa: E402
 from hotline.eventstore import ensure_schema, postgres_env  # noqa: E402
@@ -143,6 +148,7 @@ async def surge(stack, infra, lower: float) -> None:
     await asyncio.to_thread(__import__("subprocess").run, [str(Path(sys.executable).with_name("hotline")),
                             "clock", "set", WEDNESDAY], env=env, capture_output=True, timeout=60)
     since, run = stack.mail_count(), uuid4().hex[:6]
+    cpu_before = snapshot()
     began_wall = time.time()
     mail = await asyncio.to_thread(send_emails, stack.intake_smtp, run, EMAILS, CLIENTS)
     print(f"surge: {len(mail.tickets):,} of {EMAILS:,} emails accepted by {CLIENTS} SMTP clients in "
@@ -154,6 +160,7 @@ async def surge(stack, infra, lower: float) -> None:
           f"{len(http.lost)} lost)", flush=True)
     numbers = mail.numbers | http.numbers
     found = await wait_for_confirmations(stack.mail_dir, since, numbers, timeout=600)
+    cpu = per_ticket(cpu_before, snapshot(), len(numbers))
     last = max((max(at for at, _ in v) for v in found.values()), default=time.time())
     total = len(numbers)
     e2e = total / (last - began_wall)
@@ -178,6 +185,8 @@ async def surge(stack, infra, lower: float) -> None:
     print(f"surge: end to end {total:,} tickets in {last - began_wall:.1f} s: {e2e:,.1f} tickets/s; "
           f"ratio to the lower raw ceiling ({lower:,.0f}/s) {e2e / lower:.2f} (goal ≥ 0.30: "
           f"{'met' if e2e >= 0.3 * lower else 'NOT met'})", flush=True)
+    print("surge: CPU per ticket: " + ", ".join(f"{part} {ms:.1f} ms" for part, ms in cpu.items())
+          + f"; all {sum(cpu.values()):.1f} ms", flush=True)
     print(f"surge: email 250 → confirmation in the sink: p50 {p50:.2f} s, p99 {p99:.2f} s "
           f"(goal p99 < 5 s: {'met' if p99 < 5 else 'NOT met'})", flush=True)
 
