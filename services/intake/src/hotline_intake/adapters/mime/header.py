@@ -12,10 +12,10 @@ marks of automatic mail and the Message-ID are known even for an email that cann
 from __future__ import annotations
 
 import re
-from email import policy
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 
+from hotline_intake.adapters.mime.header_cache import INBOUND
 from hotline_intake.adapters.mime.message import EmailHeader
 from hotline_intake.domain.fields import (
     CONTACT_MAX,
@@ -57,7 +57,7 @@ def _parse(raw: bytes) -> EmailMessage | None:
     end = _HEADER_END.search(raw)
     head = raw[: end.end()] if end else raw
     try:
-        parsed = BytesHeaderParser(policy=policy.default).parsebytes(head)
+        parsed = BytesHeaderParser(policy=INBOUND).parsebytes(head)
     except Exception:  # noqa: BLE001 - best effort: a reply address is a bonus, not a promise
         return None
     return parsed  # type: ignore[return-value]

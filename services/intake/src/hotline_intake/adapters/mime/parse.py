@@ -10,12 +10,12 @@ whatever could still be read (the sender above all) so the caller can reply.
 from __future__ import annotations
 
 from email import errors as email_errors
-from email import policy
 from email.parser import BytesParser
 
 from hotline_intake.adapters.mime.attachments import attachments
 from hotline_intake.adapters.mime.body import body_text
 from hotline_intake.adapters.mime.header import read_header
+from hotline_intake.adapters.mime.header_cache import INBOUND
 from hotline_intake.adapters.mime.message import EmailHeader, EmailRejected, InboundEmail
 from hotline_intake.domain.rejection import RejectionReason
 
@@ -59,7 +59,7 @@ def parse_email(raw: bytes, *, max_bytes: int, header: EmailHeader | None = None
 
 def _read(raw: bytes, header: EmailHeader) -> InboundEmail:
     assert header.sender is not None
-    message = BytesParser(policy=policy.default).parsebytes(raw)
+    message = BytesParser(policy=INBOUND).parsebytes(raw)
     for part in message.walk():
         if any(isinstance(defect, _STRUCTURAL_DEFECTS) for defect in part.defects):
             raise header.reject(
