@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta, timezone
 
+import psycopg
 import pytest
 
 from hotline.calendar import SupportCalendar
@@ -140,3 +141,26 @@ async def test_nul_characters_anywhere_are_stored_not_refused_by_postgresql(infr
     assert isinstance(await submissions.receive_email(forged, "x\x00y@acme.example"), Rejected)
     garbage = b"From: \x00\r\nMessage-ID: <\x00>\r\n\r\n\x00"
     assert isinstance(await submissions.receive_email(garbage, "\x00"), Rejected)
+
+
+async def test_rows_past_the_window_are_purged_at_most_once_a_second(infra, schema, monkeypatch):
+    """The purge rides on a save at most every PURGE_EVERY seconds (by the process's monotonic
+    clock), and then removes what lies past the window."""
+    import hotline_intake.submission_records as records
+
+    ticks = iter([1000.0, 1000.0, 1000.5, 1001.5, 1001.5])  # first save, then 0.5 s, 1.5 s
+    monkeypatch.setattr(records, "monotonic", lambda: next(ticks))
+    clock = FixedClock(START)
+    submissions = await start(infra, schema, clock)
+    table = f'"{schema}".intake_submissions'
+
+    def rows() -> int:
+        with psycopg.connect(infra.database_url) as conn:
+            return conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+    await submissions.receive_email(email(message_id="<old@x>"), ACME_NOC)  # purges (nothing)
+    clock.set(START + timedelta(days=7, minutes=1))
+    await submissions.receive_email(email(message_id="<new-1@x>"), ACME_NOC)  # 0.5 s later
+    assert await asyncio.to_thread(rows) == 2, "no purge within the second"
+    await submissions.receive_email(email(message_id="<new-2@x>"), ACME_NOC)  # 1.5 s later
+    assert await asyncio.to_thread(rows) == 2, "the old row was purged with this save"

@@ -22,6 +22,7 @@ from hotline.calendar import SupportCalendar
 from hotline.clock import FixedClock
 from hotline.eventstore import ensure_schema, postgres_env
 from hotline_intake.adapters.ticket_numbers import InMemoryTicketNumbers
+from hotline_intake import submission_records
 from hotline_intake.application import IntakeApplication
 from hotline_sla_timer.application import SlaTimerApplication
 
@@ -88,7 +89,8 @@ def test_positions_and_aggregates_applied_before_are_probed_by_index(infra, sche
         app.close()
 
 
-def test_the_submission_log_purge_reads_the_age_index_when_nothing_is_old(infra, schema):
+def test_the_submission_log_purge_reads_the_age_index_when_nothing_is_old(infra, schema, monkeypatch):
+    monkeypatch.setattr(submission_records, "PURGE_EVERY", 0.0)  # with every save, as it once ran
     ensure_schema(infra.database_url, schema)
     app = IntakeApplication(env=postgres_env(infra.database_url, schema), numbers=InMemoryTicketNumbers(),
                             calendar=SupportCalendar(), clock=FixedClock(NOW))

@@ -8,7 +8,7 @@ written in the same transaction as the events it derives from.
   unable to open a second ticket, even when two deliveries race or the `250` was lost after the
   commit: the second transaction fails (IntegrityError) and the caller records a duplicate.
   A row older than the duplicate window gives way to a new one with the same key in the same
-  transaction; each insert also purges a few rows past `purge_before`. The same rows answer the
+  transaction; an insert given `purge_before` (one a second) also purges rows past it. The same rows answer the
   rate-limit counts (owed replies per address, tickets per customer, since an instant).
   It is disposable: `replace_submissions` rebuilds it from `row_of` over the event log.
 * `<app>_descriptions`: the whole text of descriptions over 64 KiB, whose events carry only a
@@ -34,6 +34,7 @@ from hotline.processing import ColumnarInsertRecorder
 from hotline_intake.adapters.submission_rows import COLUMNS, SubmissionRow
 
 PURGE_BATCH = 100
+"""Rows past the window one purge deletes at most (one purge a second: `PURGE_EVERY`)."""
 
 
 class SubmissionLogRecorder(HashChainRecorder, ColumnarInsertRecorder, PostgresApplicationRecorder):
