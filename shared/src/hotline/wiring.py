@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
 
 import asyncpg
@@ -185,6 +186,14 @@ class Wiring:
         runtime.add_check("relay", self.relays_ready)
         runtime.add_info("relay", self.relay_info)
         return runtime
+
+
+def yield_cpu(niceness: int) -> None:
+    """Add `niceness` to this process's nice value (lower CPU priority), where the platform has
+    one. On Linux it is the calling thread's, and threads started later inherit it: call it
+    before any starts."""
+    if niceness and hasattr(os, "nice"):
+        os.nice(niceness)
 
 
 def serve(build: Callable[[], ServiceRuntime]) -> None:

@@ -79,4 +79,6 @@ class DirectorySource:
 
 
 def serve() -> None:
-    wiring.serve(build)
+    settings = IntakeSettings()
+    wiring.yield_cpu(settings.niceness)  # before any thread starts: each inherits it
+    wiring.serve(lambda: build(settings))

@@ -31,6 +31,16 @@ class IntakeSettings(ServiceSettings):
         "SMTP itself refuses messages over twice this size (552).",
     )
     directory_file: Path | None = directory_file_setting("HOTLINE_INTAKE_")
+    niceness: int = Field(
+        5,
+        ge=0,
+        le=19,
+        description="How much intake yields the CPU (the Unix nice value it adds at start) to "
+        "the services that finish tickets, where they share a host: in a surge intake then "
+        "takes mail in at the rate the pipeline behind it confirms, rather than filling its "
+        "queues faster (measured by `make surge`). 0 to compete equally. No effect between "
+        "containers, whose CPU their own limits share out.",
+    )
     relay_paused: bool = Field(
         False,
         description="Hold publication to Kafka (events keep accumulating in the log and are "
