@@ -124,8 +124,8 @@ class SubmissionRecords:
         """Save a submission's aggregate (and any others it brings, in the same transaction)
         with its row in the submission log."""
         now = self.clock.now()
-        if (purge := monotonic() - self._purged_at >= PURGE_EVERY):
-            self._purged_at = monotonic()  # a racing save may purge too: harmless
+        if (purge := (started := monotonic()) - self._purged_at >= PURGE_EVERY):
+            self._purged_at = started  # a racing save may purge too: harmless
         self.save(aggregate, *more, submission=row_of(aggregate.pending_events[0]),
                   key_since=now - self.duplicate_window,
                   purge_before=now - max(self.duplicate_window, RATE_WINDOW) if purge else None,
