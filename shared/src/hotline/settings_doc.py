@@ -19,7 +19,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from pydantic import AliasChoices, SecretStr
+from pydantic import AliasChoices, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings
@@ -85,6 +85,24 @@ def env_names(cls: type[BaseSettings], name: str, field: FieldInfo) -> list[str]
     if isinstance(alias, AliasChoices):
         return [c.upper() for c in alias.choices if isinstance(c, str)]
     return [(cls.model_config.get("env_prefix", "") + name).upper()]
+
+
+def invalid_setting(error: ValidationError) -> str | None:
+    """One line saying which environment variable a settings class refused and why, or None
+    when `error` is not about one of `settings_classes()`. A secret's value is never echoed."""
+    cls = next((c for c in settings_classes() if c.__name__ == error.title), None)
+    if cls is None:
+        return None
+    problems = []
+    for problem in error.errors():
+        name = str(problem["loc"][0]) if problem["loc"] else None
+        field = cls.model_fields.get(name) if name else None
+        variable = env_names(cls, name, field)[0] if field and name else cls.__name__
+        shown = problem.get("input")
+        secret = field is not None and "Secret" in str(field.annotation)
+        got = f" (got {shown!r})" if isinstance(shown, str) and not secret else ""
+        problems.append(f"{variable}: {problem['msg']}{got}")
+    return "; ".join(problems)
 
 
 def description(cls: type[BaseSettings], name: str) -> str | None:

@@ -11,6 +11,7 @@ from importlib.metadata import entry_points
 
 import psycopg
 import typer
+from pydantic import ValidationError
 
 from hotline.cli import stack
 
@@ -69,6 +70,14 @@ _mount()
 def main() -> None:
     try:
         app()
+    except ValidationError as error:  # a setting refused: name the variable, no traceback
+        from hotline.settings_doc import invalid_setting
+
+        problem = invalid_setting(error)
+        if problem is None:
+            raise
+        typer.echo(f"Error: {problem}", err=True)
+        raise SystemExit(2) from None
     except psycopg.OperationalError as error:  # any command that reads the database directly
         from hotline.settings import HotlineSettings
 
