@@ -101,3 +101,31 @@ async def test_firing_offers_what_it_committed_and_the_follower_sees_each_deadli
     stored = await asyncio.to_thread(app.recorder.select_notifications, base + 51, 100)
     assert [vars(e) for e, _ in entries] == [vars(app.mapper.to_domain_event(n)) for n in stored]
     await follower.aclose()
+
+
+async def test_a_follower_of_some_classes_gets_the_others_undecoded_and_every_position(infra, schema, pool):
+    """`publishes`: a relay's public classes (here a base class, so a subclass counts). Every
+    position still comes, in order; the others come as None and are never decoded."""
+    from hotline_sla_timer.domain.clocks import TicketClocks
+
+    clock = FixedClock(MONDAY_9)
+    app, base = await asyncio.to_thread(made, infra.database_url, schema, clock)
+    await asyncio.to_thread(app.take_batch, [opened(f"T-73{i:04d}", priority=1) for i in range(5)])
+    clock.set(MONDAY_9 + timedelta(hours=3))  # past every P1's 75 % response mark
+    while await asyncio.to_thread(app.fire_due, 20):
+        pass
+    decoded: list[str] = []
+    to_domain_event = app.mapper.to_domain_event
+
+    def counting(stored):
+        decoded.append(stored.topic)
+        return to_domain_event(stored)
+
+    app.mapper.to_domain_event = counting
+    follower = follow_log(app, pool, base, batch_size=3, publishes=(TicketClocks.DeadlineFired,))
+    entries = await collect(follower, 10)
+    await follower.aclose()
+    assert [p - base for _, p in entries] == list(range(1, 11))
+    assert [type(e).__name__ if e is not None else None for e, _ in entries] == \
+        [None] * 5 + ["DeadlineApproaching"] * 5
+    assert len(decoded) == 5 and all(t.endswith("DeadlineApproaching") for t in decoded)

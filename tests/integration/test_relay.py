@@ -367,3 +367,23 @@ async def test_without_a_read_back_it_does_not_send_it_retries_later(infra, sche
     assert calls == [50, 50, 50], "once failed, once before the first send, once at the restart"
     assert_each_once(await kafka_messages(infra.kafka_bootstrap, topic, min_count=6),
                      range(BASE + 1, BASE + 7))
+
+
+async def test_a_relay_of_some_classes_publishes_only_those_and_passes_over_the_rest(infra, schema, topic, pool):
+    """The reviews relay's way (`publishes`): ticket events are passed over, undecoded, and the
+    position still reaches the head, so nothing waits behind them."""
+    from hotline_intake.domain.ticket import Ticket
+    from hotline_intake.review_publication import PUBLISHED, to_cloud_event as review_event
+
+    async with relaying(infra, schema, pool, 4) as (app, positions, producer):
+        reviews = Relay(name="reviews", app=app, producer=producer, topic=topic,
+                        to_cloud_event=review_event, positions=positions, publishes=PUBLISHED)
+        await run_relay_until(reviews, BASE + 4)
+        assert reviews.published == 0 and await positions.load("reviews") == BASE + 4
+        tickets = Relay(name="tickets", app=app, producer=producer, topic=topic,
+                        to_cloud_event=to_cloud_event, positions=positions, publishes=(Ticket.Opened,))
+        await run_relay_until(tickets, BASE + 4)
+        assert tickets.published == 4
+    records = await kafka_messages(infra.kafka_bootstrap, topic, min_count=4)
+    assert sorted(int(headers_dict(r)["hotline_position"]) for r in records) == \
+        list(range(BASE + 1, BASE + 5))

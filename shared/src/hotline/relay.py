@@ -24,6 +24,8 @@ It sends through aiokafka directly (`hotline.relay_records`), a whole log batch 
 awaiting any acknowledgement: deadlines cluster, and a burst of ten thousand events must leave
 in seconds. The trace context stored beside each event goes into the message headers as it is
 (`traceparent`), so the consumer's span continues the trace that began at the edge.
+A relay given the classes it publishes (`publishes`) leaves every other event of the log
+undecoded and passes over it (`follow_log`).
 
 A record it must not or cannot publish stops it there, for good: one over `max_record_bytes`
 (HOTLINE_KAFKA_MAX_RECORD_BYTES), one that cannot be built, or one the broker refuses
@@ -100,6 +102,7 @@ class Relay:
         max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
         status: RelayStatus | None = None,
         tail_reader: ReadTail | None = None,
+        publishes: tuple[type, ...] | None = None,
     ) -> None:
         self.name = name
         self._app = app
@@ -113,6 +116,7 @@ class Relay:
         self.status = status or RelayStatus(name)
         self.running = False
         self._tail_reader = tail_reader
+        self._publishes = publishes  # the event classes `to_cloud_event` may publish; None: any
         self._unsure = tail_reader is not None  # read back before the next send
         self._tail: Tail | None = None  # the last read-back, while it may still matter
 
@@ -135,7 +139,8 @@ class Relay:
             self.running = True
             try:
                 batches = follow_log(self._app, self._positions.pool, self.position,
-                                     batch_size=self._batch_size, recent=self._recent)
+                                     batch_size=self._batch_size, recent=self._recent,
+                                     publishes=self._publishes)
                 async with contextlib.aclosing(batches):  # its connection goes back at once
                     async for batch in batches:
                         async with shutdown.critical():  # published and recorded, or neither started
@@ -150,6 +155,9 @@ class Relay:
         """Publish the batch up to the first record that must not go; block there."""
         records: list[tuple[int, Message | None]] = []
         for domain_event, position in batch:
+            if domain_event is None:  # not of `publishes`: private, left undecoded
+                records.append((position, None))
+                continue
             try:
                 message = to_record(self._to_cloud_event, domain_event, position)
             except Exception as exc:

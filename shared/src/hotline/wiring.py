@@ -129,8 +129,11 @@ class Wiring:
 
     def relay_task(
         self, app: Application, topic: str, to_cloud_event: ToCloudEvent,
-        recent: RecentEvents | None = None,
+        recent: RecentEvents | None = None, publishes: tuple[type, ...] | None = None,
     ) -> Callable[[], Awaitable[None]]:
+        """The task of the relay of `app`'s log to `topic`. `publishes`: the event classes that
+        `to_cloud_event` makes records of (it maps every other to None); the relay then leaves
+        the others undecoded. None: it decodes every event."""
         name = f"{self.settings.service_name}->{topic}"
         status = RelayStatus(name)
         self.publications.append(Publication(topic, app, to_cloud_event, status))
@@ -148,7 +151,7 @@ class Wiring:
             relay = Relay(name=name, app=app, producer=self.producer, topic=topic,
                           to_cloud_event=to_cloud_event, positions=positions, recent=recent,
                           max_record_bytes=self.settings.kafka_max_record_bytes, status=status,
-                          tail_reader=tail)
+                          tail_reader=tail, publishes=publishes)
             head = asyncio.create_task(_watch_head(self.pool, app, status), name=f"{name} head")
             try:
                 await relay.run()

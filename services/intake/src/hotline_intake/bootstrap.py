@@ -17,6 +17,7 @@ from hotline_intake.entrypoints.directory_api import directory_router
 from hotline_intake.entrypoints.http import create_http_app
 from hotline_intake.entrypoints.smtp import start_smtp
 from hotline_intake.publication import to_cloud_event
+from hotline_intake.review_publication import PUBLISHED as REVIEW_EVENTS
 from hotline_intake.review_publication import to_cloud_event as review_to_cloud_event
 from hotline_intake.settings import IntakeSettings
 from hotline_intake.submissions import Submissions
@@ -50,7 +51,8 @@ def build(settings: IntakeSettings | None = None) -> ServiceRuntime:
     if not settings.relay_paused:
         runtime.add_task("relay", wired.relay_task(app, topics.TICKETS, to_cloud_event))
         # The same log, a second topic: outage reviews (the relays' positions are kept apart).
-        runtime.add_task("relay-reviews", wired.relay_task(app, topics.REVIEWS, review_to_cloud_event))
+        runtime.add_task("relay-reviews", wired.relay_task(
+            app, topics.REVIEWS, review_to_cloud_event, publishes=REVIEW_EVENTS))
     smtp_servers = []
 
     async def start_listener() -> None:

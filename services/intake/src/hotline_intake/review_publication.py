@@ -14,8 +14,12 @@ from hotline_intake.domain.review import OutageReview
 from hotline_intake.publication import SOURCE, _actor
 
 
+PUBLISHED = (OutageReview.Opened, OutageReview.WorkLogged, OutageReview.Recorded)
+"""The only events this topic takes (its relay leaves the ticket events undecoded)."""
+
+
 def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
-    data = _contract_of(domain_event)
+    data = _contract_of(domain_event) if isinstance(domain_event, PUBLISHED) else None
     if data is None:
         return None
     return CloudEvent(id=f"{domain_event.originator_id}:{domain_event.originator_version}",

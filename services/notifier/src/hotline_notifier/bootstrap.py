@@ -29,7 +29,7 @@ from hotline_notifier.maintenance import publication as maintenance_publication
 from hotline_notifier.maintenance.http import maintenance_router
 from hotline_notifier.maintenance.schedule import MaintenanceSchedule, NoticeRules
 from hotline_notifier.maintenance.timer import MaintenanceTimer
-from hotline_notifier.publication import to_cloud_event
+from hotline_notifier.publication import PUBLISHED, to_cloud_event
 from hotline_notifier.settings import NotifierSettings
 from hotline_notifier import history
 
@@ -65,7 +65,8 @@ def build(settings: NotifierSettings | None = None) -> ServiceRuntime:
     http.include_router(notifications_router(app))
     http.include_router(history.router(app))
     runtime = wired.runtime(http)
-    runtime.add_task("relay", wired.relay_task(app, topics.NOTIFICATIONS, to_cloud_event))
+    runtime.add_task("relay", wired.relay_task(app, topics.NOTIFICATIONS, to_cloud_event,
+                                                   publishes=PUBLISHED))
     runtime.add_task("audit-anchor", anchor_task(wired, app))
     dispatcher = _dispatcher(app, settings, clock)
 
@@ -77,7 +78,8 @@ def build(settings: NotifierSettings | None = None) -> ServiceRuntime:
     runtime.on_stop(dispatcher.close)
     # The same log, a second topic: the relays' positions are separate (named by topic).
     runtime.add_task("relay-maintenance", wired.relay_task(
-        app, topics.MAINTENANCE, maintenance_publication.to_cloud_event))
+        app, topics.MAINTENANCE, maintenance_publication.to_cloud_event,
+        publishes=maintenance_publication.PUBLISHED))
     runtime.add_task("maintenance-timer", MaintenanceTimer(
         maintenance, settings.database_url, tick_seconds=settings.maintenance_tick_seconds).run)
     return runtime

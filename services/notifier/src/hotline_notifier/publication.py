@@ -9,10 +9,12 @@ from hotline.contracts.envelope import CloudEvent
 from hotline_notifier.domain.notification import Notification
 
 SOURCE = "/hotline/notifier"
+PUBLISHED = (Notification.Sent, Notification.Failed)
+"""The only events this topic takes (its relay leaves the rest of the log undecoded)."""
 
 
 def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
-    if isinstance(domain_event, Notification.Sent | Notification.Failed):
+    if isinstance(domain_event, PUBLISHED):
         data = attempt_body(domain_event)
         return CloudEvent(
             id=f"{domain_event.originator_id}:{domain_event.originator_version}",

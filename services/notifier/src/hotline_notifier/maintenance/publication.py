@@ -32,6 +32,8 @@ CONTRACTS: dict[type, Any] = {
     MaintenanceWindow.Started: MaintenanceStarted,
     MaintenanceWindow.Completed: MaintenanceCompleted,
 }
+PUBLISHED = tuple(CONTRACTS)
+"""The only events this topic takes (its relay leaves the rest of the log undecoded)."""
 
 
 def to_cloud_event(domain_event: Any, position: int) -> CloudEvent | None:
