@@ -6,7 +6,9 @@ broker, the mail sink, and `load` (this process: the load clients). `per_ticket(
 n)` turns two snapshots into milliseconds of CPU per ticket, part by part: on a saturated
 machine these add up to what one ticket costs, steadier from run to run than the rates are.
 Processes that ended between the snapshots are not counted (a PostgreSQL backend that closed).
-Elsewhere than Linux, both are empty.
+Elsewhere than Linux, both are empty. `machine_busy()` is the whole machine's busy CPU seconds
+(/proc/stat), for how many cores a window kept busy: a ceiling that leaves cores idle is bound by
+something else than CPU (locks, commits), a surge that fills them by CPU.
 """
 
 from __future__ import annotations
@@ -34,6 +36,23 @@ def _processes() -> dict[int, tuple[int, str, float]]:
             continue
         found[int(entry.name)] = (int(stat[1]), command, (int(stat[11]) + int(stat[12])) / TICKS)
     return found
+
+
+def machine_busy() -> float | None:
+    """CPU seconds the whole machine spent busy since boot (all but idle and I/O wait), or None
+    elsewhere than Linux."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (sum(fields) - fields[3] - fields[4]) / TICKS
+
+
+def cores_busy(before: float | None, after: float | None, seconds: float) -> float | None:
+    """How many cores were busy on average over a window of `seconds` (None: not known)."""
+    if before is None or after is None or seconds <= 0:
+        return None
+    return (after - before) / seconds
 
 
 def _part(command: str) -> str:

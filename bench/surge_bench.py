@@ -20,6 +20,9 @@ its own parts measured in the same run (`make surge` runs it alone; `make bench`
    broker, the mail sink, the load clients; `cpu_parts`) over the same window. The machine is
    saturated during the surge, so these are what a ticket costs, and a change to one part shows
    there even when the rates move with the machine.
+6. How many cores the machine kept busy during the append ceiling and during the surge (its
+   3 s quiet period at the end included): the ceiling leaves cores idle (each append waits for
+   the table lock and its commit), the surge fills them, so their ratio moves with the machine.
 
 Sizes: HOTLINE_BENCH_SURGE_EMAILS, HOTLINE_BENCH_SURGE_REQUESTS (default 10,000 each),
 HOTLINE_BENCH_SURGE_CLIENTS (50). Service settings in the bench's environment
@@ -49,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from harness import kafka_messages, headers_dict, start_infra, start_stack  # noqa: E402
 from surge_load import (DESCRIPTION, post_requests, send_emails,  # noqa: E402
                         wait_for_confirmations)
-from bench.cpu_parts import per_ticket, snapshot  # noqa: E402
+from bench.cpu_parts import cores_busy, machine_busy, per_ticket, snapshot  # noqa: E402
 from hotline.calendar import SupportCalendar  # noqa: E402
 from hotline.clock import FixedClock  # noqa: E402
 from hotline.eventstore import ensure_schema, postgres_env  # noqa: E402
@@ -69,7 +72,8 @@ def percentile(values: list[float], p: float) -> float:
 
 
 # -- raw ceilings ------------------------------------------------------------------------------
-def append_ceiling(url: str) -> float:
+def append_ceiling(url: str) -> tuple[float, float | None]:
+    """Appends per second, and how many cores the machine kept busy meanwhile."""
     schema = f"bench_surge_{uuid4().hex[:8]}"
     ensure_schema(url, schema)
     app = IntakeApplication(env=postgres_env(url, schema), numbers=InMemoryTicketNumbers(),
@@ -84,14 +88,15 @@ def append_ceiling(url: str) -> float:
                             priority_defaulted=False, channel="email", contact="noc@acme.example")
             counts[slot] += 1
 
-    began = time.monotonic()
+    began, busy = time.monotonic(), machine_busy()
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(work, range(8)))
-    rate = sum(counts) / (time.monotonic() - began)
+    elapsed = time.monotonic() - began
+    rate, cores = sum(counts) / elapsed, cores_busy(busy, machine_busy(), elapsed)
     app.close()
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    return rate
+    return rate, cores
 
 
 async def produce_ceiling(bootstrap: str) -> float:
@@ -127,11 +132,12 @@ async def run() -> None:
     base = Path(tempfile.mkdtemp(prefix="hotline-surge-"))
     infra = await start_infra(base / "logs")
     try:
-        appends = await asyncio.to_thread(append_ceiling, infra.database_url)
+        appends, ceiling_cores = await asyncio.to_thread(append_ceiling, infra.database_url)
         produced = await produce_ceiling(infra.kafka_bootstrap)
         lower = min(appends, produced)
-        print(f"surge: raw ceilings: {appends:,.0f} event appends/s (eventsourcing, 8 threads), "
-              f"{produced:,.0f} records/s produced (aiokafka, acks=all)", flush=True)
+        print(f"surge: raw ceilings: {appends:,.0f} event appends/s (eventsourcing, 8 threads"
+              f"{busy_cores(ceiling_cores)}), {produced:,.0f} records/s produced (aiokafka, acks=all)",
+              flush=True)
         # Service settings given to the bench (HOTLINE_NOTIFIER_CONCURRENCY=32, ...) reach the stack.
         tuning = {k: v for k, v in os.environ.items()
                   if k.startswith(("HOTLINE_INTAKE_", "HOTLINE_NOTIFIER_", "HOTLINE_SLA_", "HOTLINE_BILLING_"))}
@@ -149,7 +155,7 @@ async def surge(stack, infra, lower: float) -> None:
     await asyncio.to_thread(__import__("subprocess").run, [str(Path(sys.executable).with_name("hotline")),
                             "clock", "set", WEDNESDAY], env=env, capture_output=True, timeout=60)
     since, run = stack.mail_count(), uuid4().hex[:6]
-    cpu_before = snapshot()
+    cpu_before, busy_before = snapshot(), machine_busy()
     began_wall = time.time()
     mail = await asyncio.to_thread(send_emails, stack.intake_smtp, run, EMAILS, CLIENTS)
     print(f"surge: {len(mail.tickets):,} of {EMAILS:,} emails accepted by {CLIENTS} SMTP clients in "
@@ -162,6 +168,7 @@ async def surge(stack, infra, lower: float) -> None:
     numbers = mail.numbers | http.numbers
     found = await wait_for_confirmations(stack.mail_dir, since, numbers, timeout=600)
     cpu = per_ticket(cpu_before, snapshot(), len(numbers))
+    surge_cores = cores_busy(busy_before, machine_busy(), time.time() - began_wall)
     last = max((max(at for at, _ in v) for v in found.values()), default=time.time())
     total = len(numbers)
     e2e = total / (last - began_wall)
@@ -188,11 +195,19 @@ async def surge(stack, infra, lower: float) -> None:
           f"ratio to the lower raw ceiling ({lower:,.0f}/s) {e2e / lower:.2f} (goal ≥ 0.30: "
           f"{'met' if e2e >= 0.3 * lower else 'NOT met'})", flush=True)
     print("surge: CPU per ticket: " + ", ".join(f"{part} {ms:.1f} ms" for part, ms in cpu.items())
-          + f"; all {sum(cpu.values()):.1f} ms", flush=True)
+          + f"; all {sum(cpu.values()):.1f} ms{busy_cores(surge_cores)}", flush=True)
     print(f"surge: email 250 → confirmation in the sink: p50 {p50:.2f} s, p99 {p99:.2f} s "
           f"(goal p99 < 5 s: {'met' if p99 < 5 else 'NOT met'})", flush=True)
     print("surge: p99 by fifth of the emails, in the order accepted: "
           + ", ".join(f"{percentile(part, 99):.1f} s" for part in fifths(latencies)), flush=True)
+
+
+def busy_cores(cores: float | None) -> str:
+    """`, the machine 1.20 of 2 cores busy`: a figure that leaves cores idle was bound by
+    something else than CPU (the ceiling: each append's table lock and commit)."""
+    if cores is None:
+        return ""
+    return f", the machine {cores:.2f} of {os.cpu_count() or '?'} cores busy"
 
 
 def fifths(values: list[float]) -> list[list[float]]:
