@@ -136,7 +136,7 @@ async def run() -> None:
         produced = await produce_ceiling(infra.kafka_bootstrap)
         lower = min(appends, produced)
         print(f"surge: raw ceilings: {appends:,.0f} event appends/s (eventsourcing, 8 threads"
-              f"{busy_cores(ceiling_cores)}), {produced:,.0f} records/s produced (aiokafka, acks=all)",
+              f"{cores_text(ceiling_cores)}), {produced:,.0f} records/s produced (aiokafka, acks=all)",
               flush=True)
         # Service settings given to the bench (HOTLINE_NOTIFIER_CONCURRENCY=32, ...) reach the stack.
         tuning = {k: v for k, v in os.environ.items()
@@ -195,14 +195,14 @@ async def surge(stack, infra, lower: float) -> None:
           f"ratio to the lower raw ceiling ({lower:,.0f}/s) {e2e / lower:.2f} (goal ≥ 0.30: "
           f"{'met' if e2e >= 0.3 * lower else 'NOT met'})", flush=True)
     print("surge: CPU per ticket: " + ", ".join(f"{part} {ms:.1f} ms" for part, ms in cpu.items())
-          + f"; all {sum(cpu.values()):.1f} ms{busy_cores(surge_cores)}", flush=True)
+          + f"; all {sum(cpu.values()):.1f} ms{cores_text(surge_cores)}", flush=True)
     print(f"surge: email 250 → confirmation in the sink: p50 {p50:.2f} s, p99 {p99:.2f} s "
           f"(goal p99 < 5 s: {'met' if p99 < 5 else 'NOT met'})", flush=True)
     print("surge: p99 by fifth of the emails, in the order accepted: "
           + ", ".join(f"{percentile(part, 99):.1f} s" for part in fifths(latencies)), flush=True)
 
 
-def busy_cores(cores: float | None) -> str:
+def cores_text(cores: float | None) -> str:
     """`, the machine 1.20 of 2 cores busy`: a figure that leaves cores idle was bound by
     something else than CPU (the ceiling: each append's table lock and commit)."""
     if cores is None:
