@@ -11,8 +11,8 @@ follower then takes without reading it back.
 
 A follower that wants only some kinds of event (`publishes`: a relay's public event classes)
 gets None in place of every other event read from the table, undecoded: the notifier's two
-relays decoded each notification's request, body and HTML included, twice over to drop it, a
-tenth of its CPU in the surge.
+relays decoded each notification's request, body and HTML included, twice over to drop it
+(11 % of its GIL-holding samples in the surge, 1 % after).
 """
 
 from __future__ import annotations
